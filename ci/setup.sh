@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package tunbench needs to build, test, fuzz, measure and chart.
+# Idempotent: apt-get skips what is already there. Must run as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  clang libclang-rt-14-dev            # libFuzzer targets (ci/fuzz.sh)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libboost1.81-dev                   # Asio, Lockfree
+  libpcap-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+  liburing-dev
+  lcov
+  iperf3 iproute2 procps
+  gnuplot-nox                        # tunbench --chart renders the PNG through gnuplot
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo --preserve-env=DEBIAN_FRONTEND "$0" "$@"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+apt-get update -qq
+# iperf3's package asks whether to start a daemon; the answer is no, tunbench starts its own servers.
+echo 'iperf3 iperf3/start_daemon boolean false' | debconf-set-selections
+apt-get install -y -qq --no-install-recommends "${packages[@]}"
