@@ -1,0 +1,31 @@
+#pragma once
+// GSO split (offload.md §5): one packet read from a TUN with its virtio_net_hdr becomes
+// MTU-sized packets with complete checksums.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "offload/error.h"
+#include "vnet/vnet_header.h"
+
+namespace offload {
+
+struct SplitResult {
+  std::size_t segments = 0;       // number of out slots filled (lengths[i] set for each)
+  std::optional<Error> error;     // set: nothing usable was written, drop the packet
+  bool ok() const { return !error; }
+};
+
+// Splits `packet` (the IP packet that followed `header`, header bytes excluded) into
+// `out[0..n)`, writing segment i's length to `lengths[i]`. A packet without GSO is copied to
+// out[0] with its checksum completed when NEEDS_CSUM is set. Pure: no syscalls, no allocation.
+// Fails with kTooManySegments when `out` has fewer slots than segments, kOutputTooSmall when
+// a slot cannot hold a segment.
+SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
+                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths);
+
+// Number of segments `gso_split` would produce, or an error; lets callers size `out`.
+SplitResult gso_segment_count(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet);
+
+}  // namespace offload
