@@ -1,0 +1,48 @@
+#include "device/packet_io.h"
+
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+
+namespace device {
+
+long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::VnetHeader* header) {
+  std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
+  std::array<iovec, 2> iov{};
+  int n_iov = 0;
+  // readv keeps header and packet in separate buffers: no copy to strip the header.
+  if (vnet_hdr) iov[n_iov++] = {hdr.data(), hdr.size()};
+  iov[n_iov++] = {buffer.data(), buffer.size()};
+  ssize_t n;
+  do {
+    n = ::readv(fd, iov.data(), n_iov);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  if (n == 0) return -EPIPE;
+  if (header) *header = {};
+  if (!vnet_hdr) return n;
+  if (static_cast<std::size_t>(n) < vnet::kHeaderSize) return -EBADMSG;
+  if (header) *header = vnet::decode(hdr);
+  return n - static_cast<long>(vnet::kHeaderSize);
+}
+
+long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
+  std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
+  std::array<iovec, 2> iov{};
+  int n_iov = 0;
+  if (vnet_hdr) {
+    vnet::encode(header, hdr);
+    iov[n_iov++] = {hdr.data(), hdr.size()};
+  }
+  // writev never writes through iov_base; the cast only satisfies the C struct.
+  iov[n_iov++] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+  ssize_t n;
+  do {
+    n = ::writev(fd, iov.data(), n_iov);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  return vnet_hdr ? n - static_cast<long>(vnet::kHeaderSize) : n;
+}
+
+}  // namespace device

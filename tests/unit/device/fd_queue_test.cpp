@@ -1,0 +1,262 @@
+#include "device/fd_queue.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cerrno>
+#include <fstream>
+#include <future>
+#include <latch>
+#include <string>
+#include <thread>
+
+#include "socket_pair.h"
+
+namespace device {
+namespace {
+
+using testing::SocketPair;
+using testing::test_packet;
+using testing::read_raw;
+
+const Offloads kPlain{};
+const Offloads kVnet{true, true, true, true, true};
+
+// Spins (yielding, no sleep) until thread `tid` is blocked in the kernel, so a test knows the
+// interrupt reaches a read that is really waiting in poll() rather than one not started yet.
+void wait_until_blocked(pid_t tid) {
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  for (;;) {
+    std::ifstream stat(path);
+    std::string line;
+    if (!std::getline(stat, line)) return;  // thread gone: nothing to wait for
+    const auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'S') return;
+    std::this_thread::yield();
+  }
+}
+
+TEST(FdQueueTest, MakesTheFdNonBlocking) {
+  SocketPair sp;
+  const int fd = sp.ours.get();
+  FdQueue q(std::move(sp.ours), kPlain);
+  EXPECT_TRUE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
+  EXPECT_EQ(q.fd(), fd);
+  EXPECT_EQ(q.offloads(), kPlain);
+}
+
+TEST(FdQueueTest, ReadAndWriteOnePacket) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  const auto in = test_packet(1, 100);
+  ASSERT_EQ(::write(sp.peer.get(), in.data(), in.size()), 100);
+  std::array<std::uint8_t, 2048> buf{};
+  const IoResult r = q.read(buf);
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.count, 100u);
+  EXPECT_TRUE(std::equal(in.begin(), in.end(), buf.begin()));
+
+  const auto out = test_packet(2, 77);
+  const IoResult w = q.write(out);
+  ASSERT_TRUE(w.ok()) << w.error;
+  EXPECT_EQ(w.count, 77u);
+  EXPECT_EQ(read_raw(sp.peer.get()), out);
+}
+
+TEST(FdQueueTest, RecvBatchTakesEverythingQueuedUpToTheBatchSize) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  for (std::uint8_t tag = 1; tag <= 5; ++tag) {
+    const auto p = test_packet(tag, 40 + tag);
+    ASSERT_GT(::write(sp.peer.get(), p.data(), p.size()), 0);
+  }
+  std::array<std::array<std::uint8_t, 256>, 3> storage{};
+  std::array<Packet, 3> batch;
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].buffer = storage[i];
+
+  IoResult r = q.recv_batch(batch);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.count, 3u);  // batch full although 5 were queued
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(batch[i].length, 41u + i);
+    EXPECT_EQ(batch[i].bytes()[1], i + 1);
+    EXPECT_EQ(batch[i].vnet, vnet::VnetHeader{});
+  }
+  r = q.recv_batch(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.count, 2u);  // the rest: does not wait for a full batch
+  EXPECT_EQ(batch[1].bytes()[1], 5);
+}
+
+TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kVnet);
+  const vnet::VnetHeader gso{.flags = vnet::kFlagNeedsCsum, .gso_type = vnet::kGsoTcpV4, .hdr_len = 52,
+                             .gso_size = 1448, .csum_start = 20, .csum_offset = 16};
+  // Kernel -> program: header bytes little-endian, then the packet.
+  auto wire = testing::bytes_of({0x01, 0x01, 52, 0, 0xa8, 0x05, 20, 0, 16, 0});
+  const auto pkt = test_packet(9, 64);
+  wire.insert(wire.end(), pkt.begin(), pkt.end());
+  ASSERT_EQ(::write(sp.peer.get(), wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
+
+  std::array<std::uint8_t, 256> buf{};
+  std::array<Packet, 1> in{Packet{.buffer = buf}};
+  const IoResult r = q.recv_batch(in);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.count, 1u);
+  EXPECT_EQ(in[0].length, 64u);
+  EXPECT_EQ(in[0].vnet, gso);
+  EXPECT_TRUE(std::equal(pkt.begin(), pkt.end(), in[0].bytes().begin()));
+
+  // Program -> kernel: the same bytes back.
+  const std::array<OutPacket, 1> out{OutPacket{.bytes = pkt, .vnet = gso}};
+  const IoResult w = q.send_batch(out);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w.count, 1u);
+  EXPECT_EQ(read_raw(sp.peer.get()), wire);
+}
+
+TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kVnet);
+  const auto pkt = test_packet(3, 50);
+  ASSERT_TRUE(q.write(pkt).ok());
+  auto expected = std::vector<std::uint8_t>(vnet::kHeaderSize, 0);
+  expected.insert(expected.end(), pkt.begin(), pkt.end());
+  const auto wire = read_raw(sp.peer.get());
+  EXPECT_EQ(wire, expected);
+
+  ASSERT_EQ(::write(sp.peer.get(), wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
+  std::array<std::uint8_t, 256> buf{};
+  const IoResult r = q.read(buf);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.count, pkt.size());
+  EXPECT_EQ(buf[1], 3);
+}
+
+TEST(FdQueueTest, VnetReadShorterThanTheHeaderIsAnError) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kVnet);
+  const auto runt = testing::bytes_of({1, 2, 3});
+  ASSERT_EQ(::write(sp.peer.get(), runt.data(), runt.size()), 3);
+  std::array<std::uint8_t, 256> buf{};
+  EXPECT_EQ(q.read(buf).error, EBADMSG);
+}
+
+TEST(FdQueueTest, InterruptWakesABlockedReadFromAnotherThread) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  std::promise<pid_t> tid;
+  auto reader = std::async(std::launch::async, [&] {
+    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    std::array<std::uint8_t, 256> buf{};
+    return q.read(buf);
+  });
+  wait_until_blocked(tid.get_future().get());
+  q.interrupt();
+  const IoResult r = reader.get();
+  EXPECT_EQ(r.error, ECANCELED);
+  EXPECT_EQ(r.count, 0u);
+}
+
+TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kVnet);
+  std::promise<pid_t> tid;
+  auto reader = std::async(std::launch::async, [&] {
+    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    std::array<std::uint8_t, 256> buf{};
+    std::array<Packet, 1> batch{Packet{.buffer = buf}};
+    return q.recv_batch(batch);
+  });
+  wait_until_blocked(tid.get_future().get());
+  q.interrupt();
+  EXPECT_EQ(reader.get().error, ECANCELED);
+}
+
+TEST(FdQueueTest, EverythingIsCancelledAfterInterrupt) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  const auto pkt = test_packet(1);
+  ASSERT_GT(::write(sp.peer.get(), pkt.data(), pkt.size()), 0);  // data waiting: still cancelled
+  q.interrupt();
+  q.interrupt();  // idempotent
+  std::array<std::uint8_t, 256> buf{};
+  EXPECT_EQ(q.read(buf).error, ECANCELED);
+  std::array<Packet, 1> batch{Packet{.buffer = buf}};
+  EXPECT_EQ(q.recv_batch(batch).error, ECANCELED);
+  EXPECT_EQ(q.write(pkt).error, ECANCELED);
+  const std::array<OutPacket, 1> out{OutPacket{.bytes = pkt}};
+  const IoResult s = q.send_batch(out);
+  EXPECT_EQ(s.error, ECANCELED);
+  EXPECT_EQ(s.count, 0u);
+}
+
+TEST(FdQueueTest, ClosedPeerIsReportedAsAnError) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  sp.peer.reset();
+  std::array<std::uint8_t, 256> buf{};
+  EXPECT_EQ(q.read(buf).error, EPIPE);
+  std::array<Packet, 1> batch{Packet{.buffer = buf}};
+  EXPECT_EQ(q.recv_batch(batch).error, EPIPE);
+  const auto pkt = test_packet(1);
+  EXPECT_NE(q.write(pkt).error, 0);
+}
+
+TEST(FdQueueTest, SendBatchStopsAtTheFirstRefusedPacket) {
+  SocketPair sp;
+  // A send buffer smaller than the third packet: the kernel refuses it with EMSGSIZE, which
+  // stands in for a TUN's EINVAL. It must be reported, not retried.
+  const int small = 4096;
+  ASSERT_EQ(::setsockopt(sp.ours.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  FdQueue q(std::move(sp.ours), kPlain);
+  const auto a = test_packet(1, 100);
+  const auto b = test_packet(2, 100);
+  const auto huge = test_packet(3, 200000);
+  const auto d = test_packet(4, 100);
+  const std::array<OutPacket, 4> out{OutPacket{.bytes = a}, OutPacket{.bytes = b}, OutPacket{.bytes = huge},
+                                     OutPacket{.bytes = d}};
+  const IoResult r = q.send_batch(out);
+  EXPECT_EQ(r.count, 2u);
+  EXPECT_EQ(r.error, EMSGSIZE);
+  EXPECT_EQ(read_raw(sp.peer.get()), a);
+  EXPECT_EQ(read_raw(sp.peer.get()), b);
+}
+
+TEST(FdQueueTest, SendWaitsForRoomInsteadOfFailingWithEagain) {
+  SocketPair sp;
+  const int peer_fd = sp.peer.get();
+  FdQueue q(std::move(sp.ours), kPlain);
+  const auto pkt = test_packet(7, 1000);
+  // Fill the queue until a non-blocking write would fail.
+  ASSERT_EQ(::fcntl(peer_fd, F_SETFL, O_NONBLOCK), 0);
+  int queued = 0;
+  for (;;) {
+    const ssize_t n = ::send(q.fd(), pkt.data(), pkt.size(), MSG_DONTWAIT);
+    if (n < 0) {
+      ASSERT_EQ(errno, EAGAIN);
+      break;
+    }
+    ++queued;
+  }
+  ASSERT_GT(queued, 0);
+  auto writer = std::async(std::launch::async, [&] { return q.write(pkt); });
+  // Draining makes room; the blocked write then completes. Read queued + 1 packets.
+  for (int i = 0; i <= queued;) {
+    pollfd pfd{peer_fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&pfd, 1, -1), 1);
+    if (!read_raw(peer_fd).empty()) ++i;
+  }
+  const IoResult r = writer.get();
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.count, pkt.size());
+}
+
+}  // namespace
+}  // namespace device

@@ -1,0 +1,66 @@
+#include "device/offload_negotiation.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace device {
+namespace {
+
+constexpr unsigned kTso = kTunFCsum | kTunFTso4 | kTunFTso6;
+constexpr unsigned kAll = kTso | kTunFUso4 | kTunFUso6;
+
+struct Case {
+  const char* name;
+  bool want_vnet;
+  bool want_uso;
+  unsigned features;
+  std::vector<unsigned> refused;  // masks the fake kernel answers EINVAL to
+  int other_error;                // errno for every mask not in `refused` (0 = accept)
+  std::vector<unsigned> expected_calls;
+  Offloads expected;
+  int expected_error;
+};
+
+class NegotiationTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(NegotiationTest, FallsBackAsTheKernelAnswers) {
+  const Case& c = GetParam();
+  std::vector<unsigned> calls;
+  const Negotiation n = negotiate_offloads(c.want_vnet, c.want_uso, c.features, [&](unsigned mask) {
+    calls.push_back(mask);
+    for (unsigned r : c.refused)
+      if (r == mask) return EINVAL;
+    return c.other_error;
+  });
+  EXPECT_EQ(calls, c.expected_calls);
+  EXPECT_EQ(n.offloads, c.expected) << describe(n.offloads);
+  EXPECT_EQ(n.error, c.expected_error);
+  if (n.error == 0) {
+    EXPECT_EQ(n.mask, calls.back());
+  }
+}
+
+const Offloads kNone{};
+const Offloads kVnetOnly{.vnet_hdr = true};
+const Offloads kTcp{true, true, true, true, false};
+const Offloads kFull{true, true, true, true, true};
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, NegotiationTest,
+    ::testing::Values(
+        Case{"everything_granted", true, true, kIffVnetHdr, {}, 0, {kAll}, kFull, 0},
+        Case{"uso_refused_tso_only", true, true, kIffVnetHdr, {kAll}, 0, {kAll, kTso}, kTcp, 0},
+        Case{"tso_refused_none", true, true, kIffVnetHdr, {kAll, kTso}, 0, {kAll, kTso, 0u}, kVnetOnly, 0},
+        Case{"uso_not_wanted", true, false, kIffVnetHdr, {}, 0, {kTso}, kTcp, 0},
+        Case{"vnet_not_supported_clears_mask", true, true, 0u, {}, 0, {0u}, kNone, 0},
+        Case{"vnet_not_wanted_clears_mask", false, true, kIffVnetHdr, {}, 0, {0u}, kNone, 0},
+        Case{"even_zero_refused_is_error", true, true, kIffVnetHdr, {kAll, kTso, 0u}, 0, {kAll, kTso, 0u},
+             kVnetOnly, EINVAL},
+        Case{"other_errno_stops_probe", true, true, kIffVnetHdr, {}, EBADFD, {kAll}, kVnetOnly, EBADFD},
+        Case{"clear_failure_reported", false, true, kIffVnetHdr, {}, EPERM, {0u}, kNone, EPERM}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace device
