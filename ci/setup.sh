@@ -10,6 +10,8 @@ packages=(
   libboost1.81-dev                   # Asio, Lockfree
   libpcap-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   liburing-dev
+  libssl-dev                         # SHA-256 in the integration tests' transfer tool
+  util-linux                         # unshare, nsenter
   lcov
   iperf3 iproute2 procps
   gnuplot-nox                        # tunbench --chart renders the PNG through gnuplot
