@@ -6,7 +6,7 @@ cmake --preset coverage >/dev/null
 cmake --build --preset coverage
 lcov --quiet --zerocounters --directory build/coverage
 ctest --preset coverage -L unit -j2 >/dev/null
-lcov --quiet --capture --directory build/coverage --output-file build/coverage/all.info --ignore-errors mismatch
+lcov --quiet --capture --directory build/coverage --output-file build/coverage/all.info
 lcov --quiet --extract build/coverage/all.info "$PWD/src/*" --output-file build/coverage/src.info
 genhtml --quiet build/coverage/src.info --output-directory build/coverage/html
 echo "coverage: build/coverage/html/index.html"

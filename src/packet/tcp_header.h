@@ -28,6 +28,8 @@ class TcpHeaderT : public HeaderView<ByteT> {
   std::uint32_t ack() const { return this->u32(kAck); }
   std::uint8_t data_offset() const { return this->u8(kDataOff) >> 4; }
   std::size_t header_length() const { return std::size_t{data_offset()} * 4; }
+  // Low nibble of the data-offset byte: reserved bits and the AccECN AE flag.
+  std::uint8_t reserved_bits() const { return this->u8(kDataOff) & 0x0F; }
   std::uint8_t flags() const { return this->u8(kFlags); }
   std::uint16_t window() const { return this->u16(kWindow); }
   std::uint16_t checksum() const { return this->u16(kChecksum); }
