@@ -1,0 +1,15 @@
+#include "pcapio/link_type.h"
+
+#include <fmt/format.h>
+#include <pcap/pcap.h>
+
+namespace pcapio {
+
+std::string link_type_name(int dlt) {
+  if (dlt == kLinkRaw) return "RAW (101)";
+  if (dlt == kLinkUser0) return "USER0 (147)";
+  const char* name = pcap_datalink_val_to_name(dlt);
+  return fmt::format("{} (DLT {})", name ? name : "unknown", dlt);
+}
+
+}  // namespace pcapio

@@ -1,0 +1,19 @@
+#pragma once
+// The two link types of our fixtures (design.md §4). The API uses libpcap's DLT_ values;
+// libpcap maps them to LINKTYPE_ values in the file (DLT_RAW -> LINKTYPE_RAW 101 on disk,
+// DLT_USER0 -> 147), which is what Wireshark and other readers see.
+#include <pcap/dlt.h>
+
+#include <string>
+
+namespace pcapio {
+
+// Plain IP packets, IPv4 or IPv6 by the first nibble.
+inline constexpr int kLinkRaw = DLT_RAW;
+// A 10-byte little-endian virtio_net_hdr, then the IP packet.
+inline constexpr int kLinkUser0 = DLT_USER0;
+
+// "RAW (101)", "USER0 (147)", or libpcap's name for anything else.
+std::string link_type_name(int dlt);
+
+}  // namespace pcapio
