@@ -1,0 +1,333 @@
+// `tunbench run | list | compare | cleanup`: the command-line face of the harness and report
+// modules. Everything that measures lives in harness/, everything that formats in report/.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "harness/bench.h"
+#include "harness/cleanup.h"
+#include "harness/command.h"
+#include "harness/gate.h"
+#include "harness/interrupt.h"
+#include "harness/run_state.h"
+#include "harness/topology.h"
+#include "report/chart.h"
+#include "report/compare_report.h"
+#include "report/json_file.h"
+#include "report/table.h"
+#include "tunbench/commands.h"
+
+namespace tunbench_app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string modes = "all";
+  bool modes_given = false;
+  std::string tunfwd;
+  std::vector<std::string> forwarders;
+  std::string baselines = "veth,loopback";
+  int duration = 10;
+  int repeat = 1;
+  int parallel = 1;
+  bool udp = false;
+  std::string udp_rate = "0";
+  bool reverse = false;
+  std::string json, markdown, chart;
+  bool profile = false;
+  bool quiet_wait = false;
+  int quiet_wait_limit = 60;
+  double max_others_cpu = 15;
+  double max_steal = 5;
+  int device_timeout_ms = 10000;
+  bool keep_logs = false;
+};
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, sep);)
+    if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+// tunfwd lives next to tunbench in the build tree: build/src/app/{tunbench,tunfwd}/.
+std::string find_tunfwd(const std::string& given) {
+  if (!given.empty()) return given;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& candidate : {self.parent_path() / "tunfwd", self.parent_path().parent_path() / "tunfwd" / "tunfwd"})
+    if (fs::exists(candidate, ec)) return candidate.string();
+  return {};
+}
+
+// `tunfwd --list`: one mode per line, its name the first word.
+std::vector<std::string> list_modes(const std::string& tunfwd) {
+  std::vector<std::string> modes;
+  std::istringstream lines(harness::run_checked({tunfwd, "--list"}));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    if (std::string first; words >> first) modes.push_back(first);
+  }
+  return modes;
+}
+
+std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
+  std::vector<harness::RowSpec> rows;
+  // Baselines first: each pass then has its veth figure before the rows normalised to it.
+  for (const auto& b : split(o.baselines, ',')) {
+    if (b == "veth") rows.push_back({"kernel veth", harness::RowKind::veth, {}});
+    else if (b == "loopback") rows.push_back({"kernel loopback", harness::RowKind::loopback, {}});
+    else if (b != "none") throw std::runtime_error("unknown baseline '" + b + "' (veth, loopback, none)");
+  }
+  if (o.modes != "none") {
+    const std::string tunfwd = find_tunfwd(o.tunfwd);
+    if (tunfwd.empty()) {
+      if (o.modes_given) throw std::runtime_error("tunfwd not found next to tunbench; pass --tunfwd PATH");
+      std::cerr << "note: tunfwd not found next to tunbench, running baselines and --forwarder rows only\n";
+    } else {
+      const auto modes = o.modes == "all" ? list_modes(tunfwd) : split(o.modes, ',');
+      for (const auto& mode : modes)
+        rows.push_back({mode, harness::RowKind::tunfwd,
+                        {tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2", harness::kServerAddress}});
+    }
+  }
+  for (const auto& spec : o.forwarders) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw std::runtime_error("--forwarder expects 'LABEL=COMMAND ARGS', got '" + spec + "'");
+    // Through sh so users can quote arguments; `exec` keeps the forwarder's own pid for the monitor.
+    rows.push_back({spec.substr(0, eq), harness::RowKind::forwarder, {"/bin/sh", "-c", "exec " + spec.substr(eq + 1)}});
+  }
+  return rows;
+}
+
+void preflight(const std::vector<harness::RowSpec>& rows) {
+  if (::geteuid() != 0) throw std::runtime_error("tunbench run needs root (network namespaces, TUN devices)");
+  try {
+    harness::run_checked({"iperf3", "--version"});
+  } catch (const std::exception&) {
+    throw std::runtime_error("iperf3 is not installed (apt-get install iperf3)");
+  }
+  for (const auto& row : rows)
+    if (row.kind == harness::RowKind::tunfwd || row.kind == harness::RowKind::forwarder) {
+      if (!fs::exists("/dev/net/tun")) throw std::runtime_error("/dev/net/tun is missing: no TUN support here");
+      break;
+    }
+  if (rows.empty()) throw std::runtime_error("nothing to run: no modes, forwarders or baselines");
+}
+
+// A countdown on stderr, redrawn in place; cleared before a sample line goes to stdout.
+class Progress {
+ public:
+  void show(const std::string& label, int pass, int passes, int left) {
+    if (!isatty(STDERR_FILENO)) return;
+    std::fprintf(stderr, "\r\033[K  %s  pass %d/%d  %ds left", label.c_str(), pass, passes, left);
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool shown_ = false;
+};
+
+int run_command(const RunOptions& o) {
+  const auto rows = build_rows(o);
+  preflight(rows);
+  harness::install_interrupt_handlers();
+  harness::RunState state(harness::make_run_id());
+  const fs::path log_dir = fs::temp_directory_path() / ("tunbench-" + state.run_id());
+  fs::create_directories(log_dir);
+
+  harness::BenchOptions options;
+  options.iperf.duration_s = o.duration;
+  options.iperf.parallel = o.parallel;
+  options.iperf.udp = o.udp;
+  options.iperf.udp_rate = o.udp_rate;
+  options.iperf.reverse = o.reverse;
+  options.repeat = o.repeat;
+  options.profile = o.profile;
+  if (o.profile && harness::run_command({"sh", "-c", "command -v perf"}).exit_code != 0) {
+    std::cerr << "note: --profile ignored: `perf` is not installed (apt-get install linux-perf)\n";
+    options.profile = false;
+  }
+  options.quiet_wait = o.quiet_wait;
+  options.quiet_wait_limit = std::chrono::seconds(o.quiet_wait_limit);
+  options.thresholds = {o.max_others_cpu, o.max_steal};
+  options.device_timeout = std::chrono::milliseconds(o.device_timeout_ms);
+  options.log_dir = log_dir;
+
+  Progress progress;
+  harness::RunResult run_rows;  // for live lines: the row's samples so far
+  for (const auto& r : rows) run_rows.rows.push_back({r.label, r.kind, {}, {}, {}, {}});
+  harness::BenchEvents events;
+  events.progress = [&](const harness::RowSpec& row, int pass, int left) { progress.show(row.label, pass, o.repeat, left); };
+  events.note = [&](const std::string& text) {
+    progress.clear();
+    std::cerr << "note: " << text << '\n';
+  };
+  events.sample_done = [&](const harness::RowSpec& row, const harness::Sample& sample) {
+    progress.clear();
+    harness::RowResult view;
+    view.label = row.label;
+    view.kind = row.kind;
+    std::cout << report::sample_line(view, sample) << std::endl;
+  };
+
+  std::cerr << fmt::format("tunbench: {} row(s) × {} pass(es) × {} s; logs in {}\n", rows.size(), o.repeat, o.duration,
+                           log_dir.string());
+  harness::Bench bench(rows, options, &state, events);
+  harness::RunResult result;
+  try {
+    result = bench.run();
+  } catch (const harness::Interrupted& e) {
+    progress.clear();
+    std::cerr << "tunbench: interrupted; namespaces and processes removed\n";
+    return 128 + e.signal;
+  }
+  std::cout << '\n' << report::markdown_table(result);
+  if (!o.json.empty()) report::write_json(result, o.json);
+  if (!o.markdown.empty()) report::write_text(report::markdown_report(result), o.markdown);
+  if (!o.chart.empty()) {
+    try {
+      report::write_chart(result, o.chart);
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench: chart: " << e.what() << '\n';
+    }
+  }
+  bool any_failed_row = false;
+  for (const auto& row : result.rows)
+    if (row.ok_samples().empty()) {
+      any_failed_row = true;
+      std::cerr << fmt::format("FAILED row {}: {}\n", row.label, row.samples.empty() ? "" : row.samples.front().error);
+    }
+  if (!o.keep_logs && !any_failed_row) fs::remove_all(log_dir);
+  return any_failed_row ? 1 : 0;
+}
+
+void add_run(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<RunOptions>();
+  auto* run = app.add_subcommand("run", "Benchmark forwarders with iperf3 in private network namespaces");
+  run->add_option("--modes", o->modes, "tunfwd modes: all (tunfwd --list), none, or a comma list")->capture_default_str();
+  run->add_option("--tunfwd", o->tunfwd, "tunfwd binary (default: next to tunbench)");
+  run->add_option("--forwarder", o->forwarders,
+                  "another forwarder: 'LABEL=COMMAND ARGS', creating tun11/tun22 itself (repeatable)");
+  run->add_option("--baselines", o->baselines, "kernel baselines: veth,loopback or none")->capture_default_str();
+  run->add_option("-t,--duration", o->duration, "seconds per sample")->capture_default_str()->check(CLI::Range(1, 3600));
+  run->add_option("-r,--repeat", o->repeat, "passes, interleaved across rows")->capture_default_str()->check(CLI::Range(1, 1000));
+  run->add_option("-P,--parallel", o->parallel, "iperf3 parallel streams")->capture_default_str()->check(CLI::Range(1, 128));
+  run->add_flag("--udp", o->udp, "UDP instead of TCP");
+  run->add_option("--udp-rate", o->udp_rate, "iperf3 -b for UDP (0 = unlimited)")->capture_default_str();
+  run->add_flag("-R,--reverse", o->reverse, "server sends, client receives");
+  run->add_option("--json", o->json, "write every raw sample and the machine description");
+  run->add_option("--markdown", o->markdown, "write the markdown report");
+  run->add_option("--chart", o->chart, "write a PNG chart (gnuplot)");
+  run->add_flag("--profile", o->profile, "perf record the forwarder during each sample");
+  run->add_flag("--quiet-wait", o->quiet_wait, "before each sample, wait for a quiet machine");
+  run->add_option("--quiet-wait-limit", o->quiet_wait_limit, "seconds to wait at most")->capture_default_str();
+  run->add_option("--max-others-cpu", o->max_others_cpu, "untrusted when other processes use more CPU % (one core = 100)")
+      ->capture_default_str();
+  run->add_option("--max-steal", o->max_steal, "untrusted when hypervisor steal exceeds this %")->capture_default_str();
+  run->add_option("--device-timeout-ms", o->device_timeout_ms, "how long a forwarder may take to create tun11/tun22")
+      ->capture_default_str();
+  run->add_flag("--keep-logs", o->keep_logs, "keep the per-sample logs even when every row succeeded");
+  run->callback([o, run, exit_code] {
+    o->modes_given = run->count("--modes") > 0;
+    try {
+      *exit_code = run_command(*o);
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench run: " << e.what() << '\n';
+      *exit_code = 1;
+    }
+  });
+}
+
+void add_list(CLI::App& app, int* exit_code) {
+  auto tunfwd = std::make_shared<std::string>();
+  auto* list = app.add_subcommand("list", "List the rows tunbench can run");
+  list->add_option("--tunfwd", *tunfwd, "tunfwd binary (default: next to tunbench)");
+  list->callback([tunfwd, exit_code] {
+    std::cout << "baselines: veth loopback\n";
+    const auto path = find_tunfwd(*tunfwd);
+    if (path.empty()) {
+      std::cerr << "tunfwd not found next to tunbench; pass --tunfwd PATH\n";
+      *exit_code = 1;
+      return;
+    }
+    try {
+      for (const auto& mode : list_modes(path)) std::cout << mode << '\n';
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench list: " << e.what() << '\n';
+      *exit_code = 1;
+    }
+  });
+}
+
+void add_cleanup(CLI::App& app, int* exit_code) {
+  auto force = std::make_shared<bool>(false);
+  auto* cleanup = app.add_subcommand("cleanup", "Remove namespaces and processes left by killed tunbench runs");
+  cleanup->add_flag("--force", *force, "also remove those of runs that still seem alive");
+  cleanup->callback([force, exit_code] {
+    try {
+      const auto r = harness::cleanup_leftovers(*force);
+      for (const auto& p : r.processes_killed) std::cout << "killed " << p << '\n';
+      for (const auto& ns : r.namespaces_deleted) std::cout << "deleted namespace " << ns << '\n';
+      for (const auto& id : r.kept_live_runs) std::cout << "kept run " << id << " (still running; --force to remove)\n";
+      for (const auto& e : r.errors) std::cerr << "error: " << e << '\n';
+      if (r.processes_killed.empty() && r.namespaces_deleted.empty()) std::cout << "nothing to clean up\n";
+      *exit_code = r.errors.empty() ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench cleanup: " << e.what() << '\n';
+      *exit_code = 1;
+    }
+  });
+}
+
+void add_compare(CLI::App& app, int* exit_code) {
+  struct Args {
+    std::string base, head, markdown;
+    harness::GateOptions gate;
+  };
+  auto a = std::make_shared<Args>();
+  auto* compare = app.add_subcommand("compare", "Compare two run files; exit 1 on a significant regression");
+  compare->add_option("BASE", a->base, "run file (--json) of the baseline")->required()->check(CLI::ExistingFile);
+  compare->add_option("HEAD", a->head, "run file of the candidate")->required()->check(CLI::ExistingFile);
+  compare->add_option("--markdown", a->markdown, "write the report here too");
+  compare->add_option("--tolerance", a->gate.tolerance_percent, "smallest change that counts, %")->capture_default_str();
+  compare->add_option("--alpha", a->gate.alpha, "significance level")->capture_default_str();
+  compare->callback([a, exit_code] {
+    try {
+      const auto base = report::read_json(a->base);
+      const auto head = report::read_json(a->head);
+      const auto comparison = harness::compare_runs(base, head, a->gate);
+      const auto text = report::compare_markdown(comparison, base, head, a->gate);
+      std::cout << text;
+      if (!a->markdown.empty()) report::write_text(text, a->markdown);
+      *exit_code = comparison.regression() ? 1 : 0;
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench compare: " << e.what() << '\n';
+      *exit_code = 2;
+    }
+  });
+}
+
+}  // namespace
+
+void add_harness_commands(CLI::App& app, int* exit_code) {
+  add_run(app, exit_code);
+  add_list(app, exit_code);
+  add_cleanup(app, exit_code);
+  add_compare(app, exit_code);
+}
+
+}  // namespace tunbench_app

@@ -1,0 +1,60 @@
+#pragma once
+// Runs every row `repeat` times, interleaved round-robin (pass 1 of every row, then pass 2...)
+// so that slow drifts of the machine spread evenly over the rows. Each sample gets fresh
+// namespaces; a failing sample is recorded with its error and the run goes on.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/iperf.h"
+#include "harness/result.h"
+#include "harness/thresholds.h"
+
+namespace harness {
+
+class RunState;
+
+struct RowSpec {
+  std::string label;
+  RowKind kind = RowKind::veth;
+  std::vector<std::string> forwarder_argv;  // tunfwd/forwarder rows: started inside tb-fwd
+};
+
+struct BenchOptions {
+  IperfOptions iperf;
+  int repeat = 1;
+  bool profile = false;     // perf record of the forwarder, per sample
+  bool quiet_wait = false;  // before each sample, wait (bounded) for a quiet machine
+  std::chrono::seconds quiet_wait_limit{60};
+  Thresholds thresholds;
+  std::chrono::milliseconds device_timeout{10000};
+  std::filesystem::path log_dir;
+};
+
+struct BenchEvents {
+  std::function<void(const RowSpec&, int pass, int seconds_left)> progress;
+  std::function<void(const RowSpec&, const Sample&)> sample_done;
+  std::function<void(const std::string&)> note;
+};
+
+class Bench {
+ public:
+  Bench(std::vector<RowSpec> rows, BenchOptions options, RunState* state, BenchEvents events = {});
+  // Throws Interrupted on SIGINT/SIGTERM (after everything of the current sample is torn down).
+  RunResult run();
+
+ private:
+  Sample measure(const RowSpec& row, int pass);
+  void wait_for_quiet();
+  std::string trust(const MonitorSummary& monitor) const;
+
+  std::vector<RowSpec> rows_;
+  BenchOptions options_;
+  RunState* state_;
+  BenchEvents events_;
+  int topology_count_ = 0;
+};
+
+}  // namespace harness

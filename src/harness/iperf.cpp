@@ -1,0 +1,98 @@
+#include "harness/iperf.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/command.h"
+#include "harness/interrupt.h"
+#include "harness/process.h"
+#include "harness/run_state.h"
+#include "harness/topology.h"
+
+namespace harness {
+namespace {
+
+// Registers a child in the run's state file for as long as it lives.
+class TrackedChild {
+ public:
+  TrackedChild(RunState* state, Process& process) : state_(state), pid_(process.pid()) {
+    if (state_) state_->add_child(pid_);
+  }
+  ~TrackedChild() {
+    if (state_) state_->remove_child(pid_);
+  }
+
+ private:
+  RunState* state_;
+  pid_t pid_;
+};
+
+}  // namespace
+
+bool port_in_use(const std::string& netns, int port) {
+  const auto out = run_command({"ss", "-Hltn", fmt::format("sport = :{}", port)}, netns);
+  return out.ok() && out.out.find(fmt::format(":{}", port)) != std::string::npos;
+}
+
+Iperf::Iperf(const Topology& topology, IperfOptions options, std::filesystem::path log_dir, RunState* state)
+    : topology_(topology), options_(std::move(options)), log_dir_(std::move(log_dir)), state_(state) {}
+
+void Iperf::wait_until_listening(Process& server) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!port_in_use(topology_.server_ns(), options_.port)) {
+    throw_if_interrupted();
+    if (!server.running())
+      throw std::runtime_error(fmt::format("iperf3 server exited ({}): {}", server.exit_status().value_or(-1),
+                                           tail_lines(read_file((log_dir_ / "iperf3-server.json").string()), 5)));
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("iperf3 server did not start listening within 5 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started) {
+  const std::string port = std::to_string(options_.port);
+  if (port_in_use(topology_.server_ns(), options_.port))
+    throw std::runtime_error(fmt::format("port {} is already in use in {}", port, topology_.server_ns()));
+
+  Process server = Process::spawn({{"iperf3", "-s", "-1", "-J", "-p", port}, topology_.server_ns(),
+                                   log_dir_ / "iperf3-server.json", log_dir_ / "iperf3-server.err"});
+  TrackedChild server_tracked(state_, server);
+  wait_until_listening(server);
+
+  std::vector<std::string> argv{"iperf3", "-c", topology_.server_address(), "-p", port,
+                                "-t", std::to_string(options_.duration_s), "-J", "--connect-timeout", "3000"};
+  if (options_.parallel > 1) argv.insert(argv.end(), {"-P", std::to_string(options_.parallel)});
+  if (options_.udp) argv.insert(argv.end(), {"-u", "-b", options_.udp_rate});
+  if (options_.reverse) argv.push_back("-R");
+  const auto client_out = log_dir_ / "iperf3-client.json";
+  Process client = Process::spawn({argv, topology_.client_ns(), client_out, log_dir_ / "iperf3-client.err"});
+  TrackedChild client_tracked(state_, client);
+  if (on_started) on_started();
+
+  // The client ends by itself after the duration; the margin covers connection set-up and the
+  // final exchange of results. Past it the path is considered stuck.
+  const auto start = std::chrono::steady_clock::now();
+  const auto limit = std::chrono::seconds(options_.duration_s + 20);
+  while (!client.wait_for(std::chrono::milliseconds(1000))) {
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (elapsed > limit) {
+      client.stop();
+      throw std::runtime_error(fmt::format("iperf3 client did not finish within {} s: the path is stuck",
+                                           options_.duration_s + 20));
+    }
+    if (tick)
+      tick(std::max<int>(0, options_.duration_s -
+                                static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count())));
+  }
+  server.wait_for(std::chrono::milliseconds(2000));
+  const std::string report = read_file(client_out.string());
+  if (report.empty())
+    throw std::runtime_error(fmt::format("iperf3 client exited with {} and no report: {}",
+                                         client.exit_status().value_or(-1),
+                                         tail_lines(read_file((log_dir_ / "iperf3-client.err").string()), 5)));
+  return parse_iperf_json(report);
+}
+
+}  // namespace harness

@@ -1,0 +1,47 @@
+#pragma once
+// One iperf3 measurement: server in the topology's server namespace (one-shot, -1), client in
+// the client namespace, the client's JSON report parsed.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "harness/iperf_result.h"
+
+namespace harness {
+
+class Topology;
+class RunState;
+
+struct IperfOptions {
+  int duration_s = 10;
+  int parallel = 1;
+  bool udp = false;
+  std::string udp_rate = "0";  // -b for UDP; 0 = unlimited
+  bool reverse = false;
+  int port = 5201;
+};
+
+class Iperf {
+ public:
+  Iperf(const Topology& topology, IperfOptions options, std::filesystem::path log_dir, RunState* state);
+
+  // Called about once a second while the client runs, with the seconds left (for progress).
+  using Tick = std::function<void(int seconds_left)>;
+  // `on_started` runs once the server listens and the client is launched (the monitor starts there).
+  IperfResult run(const Tick& tick = {}, const std::function<void()>& on_started = {});
+
+ private:
+  void wait_until_listening(class Process& server);
+
+  const Topology& topology_;
+  IperfOptions options_;
+  std::filesystem::path log_dir_;
+  RunState* state_;
+};
+
+// True when something in `netns` already listens on the TCP port.
+bool port_in_use(const std::string& netns, int port);
+
+}  // namespace harness

@@ -1,0 +1,69 @@
+#pragma once
+// Samples, in a background thread, what the forwarder costs (CPU% of one core and RSS of its
+// whole process tree) and whether the measurement can be trusted (CPU used by unrelated
+// processes, hypervisor steal time).
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <thread>
+#include <vector>
+
+namespace harness {
+
+struct MonitorSummary {
+  double cpu_avg = 0;        // % of one core over the whole window
+  double cpu_max = 0;        // highest % over any 1 s window
+  double mem_avg_mb = 0;     // RSS, MiB
+  double mem_max_mb = 0;
+  double others_cpu = 0;     // % of one core used by processes that are not part of the benchmark
+  double steal_percent = 0;  // of all CPU time
+  int samples = 0;
+};
+
+// One observation of the forwarder tree.
+struct TreeSample {
+  std::chrono::steady_clock::time_point at;
+  std::uint64_t ticks = 0;  // utime + stime over the tree
+  std::uint64_t rss_kb = 0;
+};
+
+// Turns samples into the summary; pure, so it is unit-tested. ticks_per_second: sysconf(_SC_CLK_TCK).
+MonitorSummary summarize_tree(const std::vector<TreeSample>& samples, long ticks_per_second);
+
+// Every process whose parent chain reaches `root` (root included), from a pid → ppid map.
+std::vector<pid_t> descendants(pid_t root, const std::map<pid_t, pid_t>& parent_of);
+
+class Monitor {
+ public:
+  // root < 0: no forwarder (kernel baselines), only the trust figures are sampled.
+  explicit Monitor(pid_t root, std::chrono::milliseconds period = std::chrono::milliseconds(100));
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  void start();
+  MonitorSummary stop();
+
+ private:
+  void loop();
+  void sample_tree();
+  void scan_system();
+
+  pid_t root_;
+  std::chrono::milliseconds period_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::vector<TreeSample> samples_;
+  // Refreshed by the once-a-second system scan (there is no /proc/PID/task/TID/children here).
+  std::vector<pid_t> tree_;
+  // Trust figures: per-pid ticks of unrelated processes at the first and latest scan.
+  std::map<pid_t, std::uint64_t> others_first_, others_last_;
+  std::chrono::steady_clock::time_point others_first_at_, others_last_at_;
+  std::uint64_t steal_first_ = 0, steal_last_ = 0, total_first_ = 0, total_last_ = 0;
+  bool have_first_scan_ = false;
+};
+
+}  // namespace harness

@@ -1,0 +1,138 @@
+#include "harness/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace harness {
+namespace {
+
+// Number of orderings of n1 + n2 distinct values giving each U, U = 0..n1*n2 (the classic
+// recurrence f(n1, n2, u) = f(n1 - 1, n2, u - n2) + f(n1, n2 - 1, u)), as doubles to avoid overflow.
+std::vector<double> exact_u_distribution(std::size_t n1, std::size_t n2) {
+  // table[j] holds the counts for (i, j) while i grows.
+  std::vector<std::vector<double>> table(n2 + 1);
+  for (std::size_t j = 0; j <= n2; ++j) table[j] = {1.0};  // i = 0: only U = 0
+  for (std::size_t i = 1; i <= n1; ++i) {
+    std::vector<double> left{1.0};  // j = 0: only U = 0
+    std::vector<std::vector<double>> next(n2 + 1);
+    next[0] = left;
+    for (std::size_t j = 1; j <= n2; ++j) {
+      std::vector<double> counts(i * j + 1, 0.0);
+      const auto& up = table[j];       // (i - 1, j), shifted by j
+      const auto& prev = next[j - 1];  // (i, j - 1)
+      for (std::size_t u = 0; u < up.size(); ++u) counts[u + j] += up[u];
+      for (std::size_t u = 0; u < prev.size(); ++u) counts[u] += prev[u];
+      next[j] = std::move(counts);
+    }
+    table = std::move(next);
+  }
+  return table[n2];
+}
+
+double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+
+}  // namespace
+
+double median(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+double minimum(const std::vector<double>& values) {
+  return values.empty() ? std::numeric_limits<double>::quiet_NaN() : *std::min_element(values.begin(), values.end());
+}
+
+double maximum(const std::vector<double>& values) {
+  return values.empty() ? std::numeric_limits<double>::quiet_NaN() : *std::max_element(values.begin(), values.end());
+}
+
+double relative_mad(const std::vector<double>& values) {
+  const double m = median(values);
+  if (values.empty() || m == 0) return 0;
+  std::vector<double> deviations;
+  for (double v : values) deviations.push_back(std::abs(v - m));
+  return 1.4826 * median(deviations) / std::abs(m);
+}
+
+MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b) {
+  MannWhitney result;
+  const std::size_t n1 = a.size(), n2 = b.size();
+  if (n1 == 0 || n2 == 0) return result;
+  // Ranks of the pooled sample, ties sharing their average rank.
+  std::vector<std::pair<double, int>> pooled;
+  for (double v : a) pooled.emplace_back(v, 0);
+  for (double v : b) pooled.emplace_back(v, 1);
+  std::sort(pooled.begin(), pooled.end());
+  const std::size_t n = pooled.size();
+  double rank_sum_a = 0, tie_term = 0;
+  bool ties = false;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && pooled[j].first == pooled[i].first) ++j;
+    const double t = static_cast<double>(j - i);
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (std::size_t k = i; k < j; ++k)
+      if (pooled[k].second == 0) rank_sum_a += average_rank;
+    if (t > 1) {
+      ties = true;
+      tie_term += t * t * t - t;
+    }
+    i = j;
+  }
+  const double dn1 = static_cast<double>(n1), dn2 = static_cast<double>(n2);
+  result.u = rank_sum_a - dn1 * (dn1 + 1) / 2.0;
+
+  if (!ties && n1 * n2 <= 2500) {
+    const auto counts = exact_u_distribution(n1, n2);
+    double total = 0, at_most = 0, at_least = 0;
+    const auto u = static_cast<std::size_t>(std::llround(result.u));
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      total += counts[k];
+      if (k <= u) at_most += counts[k];
+      if (k >= u) at_least += counts[k];
+    }
+    result.p_value = std::min(1.0, 2.0 * std::min(at_most, at_least) / total);
+    result.exact = true;
+    return result;
+  }
+  // Normal approximation with tie correction and continuity correction.
+  const double mean = dn1 * dn2 / 2.0;
+  const double dn = dn1 + dn2;
+  const double variance = dn1 * dn2 / 12.0 * ((dn + 1) - tie_term / (dn * (dn - 1)));
+  if (variance <= 0) return result;  // every value equal: no evidence of a difference
+  const double z = (std::abs(result.u - mean) - 0.5) / std::sqrt(variance);
+  result.p_value = std::min(1.0, 2.0 * normal_sf(std::max(0.0, z)));
+  return result;
+}
+
+Interval bootstrap_median_ratio(const std::vector<double>& base, const std::vector<double>& head, double confidence,
+                                int iterations, std::uint64_t seed) {
+  Interval interval{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  if (base.empty() || head.empty() || iterations <= 0) return interval;
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<std::size_t> pick_base(0, base.size() - 1), pick_head(0, head.size() - 1);
+  std::vector<double> ratios, rb(base.size()), rh(head.size());
+  ratios.reserve(static_cast<std::size_t>(iterations));
+  for (int i = 0; i < iterations; ++i) {
+    for (auto& v : rb) v = base[pick_base(random)];
+    for (auto& v : rh) v = head[pick_head(random)];
+    const double mb = median(rb);
+    if (mb != 0) ratios.push_back(median(rh) / mb);
+  }
+  if (ratios.empty()) return interval;
+  std::sort(ratios.begin(), ratios.end());
+  const double tail = (1.0 - confidence) / 2.0;
+  const auto at = [&](double q) {
+    const auto index = static_cast<std::size_t>(q * static_cast<double>(ratios.size() - 1) + 0.5);
+    return ratios[std::min(index, ratios.size() - 1)];
+  };
+  interval.low = at(tail);
+  interval.high = at(1.0 - tail);
+  return interval;
+}
+
+}  // namespace harness

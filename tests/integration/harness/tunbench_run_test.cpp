@@ -1,0 +1,155 @@
+// `tunbench run` end to end (root): rows are measured, and nothing of a run survives it, whether
+// it ends normally, fails, is interrupted (SIGINT/SIGTERM) or is killed (then `tunbench cleanup`).
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/command.h"
+#include "harness/process.h"
+
+namespace fs = std::filesystem;
+using harness::read_file;
+using std::chrono::milliseconds;
+
+namespace {
+
+// The build tree holding this test: the nearest ancestor with the src/app/tunbench binary.
+fs::path build_dir() {
+  for (auto dir = fs::read_symlink("/proc/self/exe").parent_path(); dir != dir.root_path(); dir = dir.parent_path())
+    if (fs::is_regular_file(dir / "src/app/tunbench")) return dir;
+  return {};
+}
+fs::path tunbench() { return build_dir() / "src/app/tunbench"; }
+fs::path tunfwd() { return build_dir() / "src/app/tunfwd"; }
+
+fs::path scratch(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("tb-integration-harness-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::vector<std::string> namespaces_of(const std::string& run_id) {
+  std::vector<std::string> found;
+  std::istringstream lines(harness::run_checked({"ip", "netns", "list"}));
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("tb-") && line.find("-" + run_id + "-") != std::string::npos) found.push_back(line);
+  return found;
+}
+
+std::string run_id_from(const std::string& stderr_text) {
+  std::smatch m;
+  static const std::regex pattern("logs in /tmp/tunbench-([0-9a-f]+)");
+  return std::regex_search(stderr_text, m, pattern) ? m[1].str() : "";
+}
+
+class TunbenchRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    if (!fs::exists(tunbench())) GTEST_SKIP() << "tunbench not built at " << tunbench();
+  }
+
+  // Starts tunbench in its own process group; its stderr goes to a file.
+  harness::Process start(std::vector<std::string> args, const std::string& tag) {
+    args.insert(args.begin(), tunbench().string());
+    out_ = scratch(tag + ".out");
+    err_ = scratch(tag + ".err");
+    return harness::Process::spawn({args, "", out_, err_});
+  }
+
+  // Polls (bounded) until the run has announced its id and created a namespace.
+  std::string wait_for_namespaces(harness::Process& p) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline && p.running()) {
+      const auto id = run_id_from(read_file(err_.string()));
+      if (!id.empty() && !namespaces_of(id).empty()) return id;
+      p.wait_for(milliseconds(20));
+    }
+    return "";
+  }
+
+  void expect_interrupt_cleans_up(int sig) {
+    auto p = start({"run", "--modes", "none", "--baselines", "veth,loopback", "-t", "30", "--repeat", "3"}, "sig");
+    const auto id = wait_for_namespaces(p);
+    ASSERT_FALSE(id.empty()) << read_file(err_.string());
+    ::kill(p.pid(), sig);
+    ASSERT_TRUE(p.wait_for(milliseconds(20000))) << "tunbench did not stop after signal " << sig;
+    EXPECT_EQ(p.exit_status(), 128 + sig);
+    EXPECT_TRUE(namespaces_of(id).empty());
+    EXPECT_FALSE(fs::exists("/run/tunbench/" + id + ".json"));
+    EXPECT_NE(read_file(err_.string()).find("interrupted"), std::string::npos);
+  }
+
+  fs::path out_, err_;
+};
+
+}  // namespace
+
+TEST_F(TunbenchRun, VethBaselineProducesARowAndLeavesNothing) {
+  const auto json = scratch("veth.json");
+  auto p = start({"run", "--modes", "none", "--baselines", "veth", "-t", "2", "--json", json.string()}, "veth");
+  ASSERT_TRUE(p.wait_for(milliseconds(60000)));
+  EXPECT_EQ(p.exit_status(), 0) << read_file(err_.string());
+  const auto run = nlohmann::json::parse(read_file(json.string()));
+  ASSERT_EQ(run["rows"].size(), 1u);
+  EXPECT_EQ(run["rows"][0]["label"], "kernel veth");
+  EXPECT_TRUE(run["rows"][0]["samples"][0]["ok"].get<bool>());
+  EXPECT_GT(run["rows"][0]["samples"][0]["gbps"].get<double>(), 0.0);
+  EXPECT_NE(read_file(out_.string()).find("| 1 | kernel veth |"), std::string::npos);
+  const auto id = run_id_from(read_file(err_.string()));
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(namespaces_of(id).empty());
+}
+
+TEST_F(TunbenchRun, ForwarderThatDiesIsAFailedRowWithItsStderr) {
+  auto p = start({"run", "--modes", "none", "--baselines", "none", "-t", "2", "--forwarder",
+                  "dies=sh -c 'echo boom-from-forwarder >&2; exit 3'"},
+                 "dies");
+  ASSERT_TRUE(p.wait_for(milliseconds(60000)));
+  EXPECT_EQ(p.exit_status(), 1);
+  const auto out = read_file(out_.string()) + read_file(err_.string());
+  EXPECT_NE(out.find("boom-from-forwarder"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAILED"), std::string::npos) << out;
+  const auto id = run_id_from(read_file(err_.string()));
+  EXPECT_TRUE(namespaces_of(id).empty());
+}
+
+TEST_F(TunbenchRun, SigintMidRunRemovesEverything) { expect_interrupt_cleans_up(SIGINT); }
+
+TEST_F(TunbenchRun, SigtermMidRunRemovesEverything) { expect_interrupt_cleans_up(SIGTERM); }
+
+TEST_F(TunbenchRun, CleanupRemovesWhatAKilledRunLeft) {
+  auto p = start({"run", "--modes", "none", "--baselines", "veth", "-t", "30"}, "killed");
+  const auto id = wait_for_namespaces(p);
+  ASSERT_FALSE(id.empty()) << read_file(err_.string());
+  ::kill(p.pid(), SIGKILL);  // no chance to clean up: namespaces and iperf3 stay
+  ASSERT_TRUE(p.wait_for(milliseconds(10000)));
+  EXPECT_FALSE(namespaces_of(id).empty());
+  const auto cleanup = harness::run_command({tunbench().string(), "cleanup"}, "", milliseconds(30000));
+  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_NE(cleanup.out.find("deleted namespace"), std::string::npos) << cleanup.out;
+  EXPECT_TRUE(namespaces_of(id).empty());
+  EXPECT_FALSE(fs::exists("/run/tunbench/" + id + ".json"));
+}
+
+TEST_F(TunbenchRun, TunfwdSyncNormalRow) {
+  if (!fs::exists(tunfwd())) GTEST_SKIP() << "tunfwd not built";
+  const auto json = scratch("tunfwd.json");
+  auto p = start({"run", "--modes", "sync-normal", "--baselines", "veth", "-t", "2", "--tunfwd", tunfwd().string(),
+                  "--json", json.string()},
+                 "tunfwd");
+  ASSERT_TRUE(p.wait_for(milliseconds(90000)));
+  EXPECT_EQ(p.exit_status(), 0) << read_file(out_.string()) << read_file(err_.string());
+  const auto run = nlohmann::json::parse(read_file(json.string()));
+  ASSERT_EQ(run["rows"].size(), 2u);
+  EXPECT_EQ(run["rows"][1]["label"], "sync-normal");
+  EXPECT_GT(run["rows"][1]["samples"][0]["gbps"].get<double>(), 0.0);
+  EXPECT_GT(run["rows"][1]["samples"][0]["ratio"].get<double>(), 0.0);
+  EXPECT_TRUE(namespaces_of(run_id_from(read_file(err_.string()))).empty());
+}

@@ -1,0 +1,61 @@
+#include "harness/proc_parse.h"
+
+#include <gtest/gtest.h>
+
+#include "fixtures.h"
+
+using namespace harness;
+
+TEST(ProcParse, PidStatFromARealProcess) {
+  const auto stat = parse_pid_stat(fixture("proc/pid-stat.txt"));
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->pid, 1);
+  EXPECT_EQ(stat->comm, "process_api");
+  EXPECT_EQ(stat->state, 'S');
+  EXPECT_EQ(stat->ppid, 0);
+  EXPECT_EQ(stat->utime, 34u);
+  EXPECT_EQ(stat->stime, 158u);
+  EXPECT_EQ(stat->cpu_ticks(), 192u);
+  EXPECT_EQ(stat->starttime, 24u);
+}
+
+TEST(ProcParse, CommWithSpacesAndParenthesesRunsToTheLastParenthesis) {
+  const auto stat = parse_pid_stat(fixture("proc/pid-stat-tricky-comm.txt"));
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->pid, 4242);
+  EXPECT_EQ(stat->comm, "tun fwd) (x)");
+  EXPECT_EQ(stat->state, 'R');
+  EXPECT_EQ(stat->ppid, 7);
+  EXPECT_EQ(stat->utime, 1234u);
+  EXPECT_EQ(stat->stime, 567u);
+  EXPECT_EQ(stat->starttime, 98765u);
+}
+
+TEST(ProcParse, BrokenPidStatIsRejected) {
+  EXPECT_FALSE(parse_pid_stat(""));
+  EXPECT_FALSE(parse_pid_stat("12 (x) S 1 2 3"));
+  EXPECT_FALSE(parse_pid_stat("12 x S 1"));
+}
+
+TEST(ProcParse, VmRssInKilobytes) {
+  EXPECT_EQ(parse_vmrss_kb(fixture("proc/pid-status.txt")), 12444u);
+  // Kernel threads have no VmRSS line.
+  EXPECT_FALSE(parse_vmrss_kb(fixture("proc/status-kernel-thread.txt")));
+}
+
+TEST(ProcParse, AggregateCpuLineOfProcStat) {
+  const auto cpu = parse_proc_stat_cpu(fixture("proc/stat.txt"));
+  ASSERT_TRUE(cpu);
+  EXPECT_EQ(cpu->user, 1815u);
+  EXPECT_EQ(cpu->system, 1783u);
+  EXPECT_EQ(cpu->idle, 89204u);
+  EXPECT_EQ(cpu->steal, 10u);
+  EXPECT_EQ(cpu->busy(), 1815u + 1783u + 239u);
+  EXPECT_EQ(cpu->total(), 1815u + 1783u + 89204u + 324u + 239u + 10u);
+  EXPECT_FALSE(parse_proc_stat_cpu("cpu0 1 2 3"));
+}
+
+TEST(ProcParse, CpuModel) {
+  EXPECT_EQ(parse_cpu_model(fixture("proc/cpuinfo.txt")), "Intel(R) Xeon(R) Processor");
+  EXPECT_EQ(parse_cpu_model("processor : 0\n"), "unknown");
+}

@@ -1,0 +1,144 @@
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/command.h"
+#include "report/chart.h"
+#include "report/compare_report.h"
+#include "report/json_file.h"
+#include "report/summary.h"
+#include "report/table.h"
+
+using namespace harness;
+
+namespace {
+
+Sample sample(int pass, double gbps, double cpu = 0, double mem = 0) {
+  Sample s;
+  s.pass = pass;
+  s.ok = true;
+  s.iperf.gbps = gbps;
+  s.iperf.retransmits = 10 * pass;
+  s.monitor.cpu_avg = cpu;
+  s.monitor.cpu_max = cpu * 1.5;
+  s.monitor.mem_avg_mb = mem;
+  s.monitor.mem_max_mb = mem + 1;
+  return s;
+}
+
+RunResult example_run() {
+  RunResult run;
+  run.machine = {{"cpu_model", "Test CPU"}, {"cores", 2}, {"kernel", "Linux 6.x"}};
+  run.settings = {{"duration_s", 2}, {"repeat", 3}, {"udp", false}};
+  RowResult veth{"kernel veth", RowKind::veth, "", "", "", {sample(1, 10), sample(2, 12), sample(3, 11)}};
+  RowResult gso{"sync-gso", RowKind::tunfwd, "tunfwd --mode sync-gso", "yes", "no",
+                {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)}};
+  Sample failed;
+  failed.pass = 1;
+  failed.error = "forwarder exited";
+  RowResult broken{"async-normal", RowKind::tunfwd, "tunfwd --mode async-normal", "no", "no", {failed}};
+  run.rows = {veth, gso, broken};
+  run.compute_ratios();
+  return run;
+}
+
+std::filesystem::path scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("tb-report-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir / name;
+}
+
+}  // namespace
+
+TEST(Summary, NumbersKeepThreeSignificantDigits) {
+  EXPECT_EQ(report::number(110.4), "110");
+  EXPECT_EQ(report::number(35.71), "35.7");
+  EXPECT_EQ(report::number(8.844), "8.84");
+  EXPECT_EQ(report::number(0.1234), "0.123");
+  EXPECT_EQ(report::number(0), "0");
+  EXPECT_EQ(report::number(std::nan("")), "–");
+}
+
+TEST(Summary, MediansRatioAndCpuPerGbps) {
+  const auto run = example_run();
+  const auto s = report::summarize(run.rows[1]);
+  EXPECT_DOUBLE_EQ(s.gbps, 5.5);
+  EXPECT_DOUBLE_EQ(s.gbps_min, 5.0);
+  EXPECT_DOUBLE_EQ(s.gbps_max, 6.0);
+  ASSERT_TRUE(s.ratio);
+  EXPECT_DOUBLE_EQ(*s.ratio, 0.5);  // 5/10, 6/12, 5.5/11
+  EXPECT_DOUBLE_EQ(s.cpu_avg, 85);
+  ASSERT_TRUE(s.cpu_per_gbps);
+  EXPECT_NEAR(*s.cpu_per_gbps, 15.4545, 1e-3);  // median of 16, 15, 15.45
+  EXPECT_EQ(s.ok, 3u);
+  const auto veth = report::summarize(run.rows[0]);
+  EXPECT_FALSE(veth.forwarder);
+  EXPECT_FALSE(veth.cpu_per_gbps);
+}
+
+TEST(Table, HasTheReferenceColumnsAndOneLinePerRow) {
+  const auto table = report::markdown_table(example_run());
+  EXPECT_NE(table.find("| # | Mode | Offload | Channel | Gbps |"), std::string::npos) << table;
+  for (const char* column : {"Retr", "CPU avg", "CPU max", "Mem avg", "Mem max", "ratio", "CPU/Gbps"})
+    EXPECT_NE(table.find(column), std::string::npos) << column;
+  EXPECT_NE(table.find("| 2 | sync-gso | yes | no | 5.50 | 5.00–6.00 | 0.500 | 20 | 85.0 | 128 | 6.00 | 7.00 | 15.5 | 3/3 |"),
+            std::string::npos)
+      << table;
+  // Baselines have no forwarder: CPU and memory are dashes.
+  EXPECT_NE(table.find("| 1 | kernel veth | – | – | 11.0 | 10.0–12.0 | 1.00 | 20 | – | – | – | – | – | 3/3 |"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| 3 | async-normal | no | no | FAILED |"), std::string::npos) << table;
+}
+
+TEST(Table, ReportListsFailuresAndMachine) {
+  const auto md = report::markdown_report(example_run());
+  EXPECT_NE(md.find("Test CPU"), std::string::npos);
+  EXPECT_NE(md.find("async-normal pass 1: FAILED: forwarder exited"), std::string::npos) << md;
+}
+
+TEST(Table, LiveSampleLine) {
+  const auto run = example_run();
+  const auto line = report::sample_line(run.rows[1], run.rows[1].samples[0]);
+  EXPECT_NE(line.find("sync-gso"), std::string::npos);
+  EXPECT_NE(line.find("5.00 Gbps"), std::string::npos) << line;
+  EXPECT_NE(line.find("ratio 0.500"), std::string::npos) << line;
+  EXPECT_NE(line.find("CPU  80.0%"), std::string::npos) << line;
+  EXPECT_NE(report::sample_line(run.rows[2], run.rows[2].samples[0]).find("FAILED: forwarder exited"), std::string::npos);
+}
+
+TEST(JsonFile, RoundTripThroughAFile) {
+  const auto path = scratch("run.json");
+  report::write_json(example_run(), path);
+  const auto back = report::read_json(path);
+  ASSERT_EQ(back.rows.size(), 3u);
+  EXPECT_EQ(back.rows[1].gbps(), (std::vector<double>{5, 6, 5.5}));
+  EXPECT_EQ(back.rows[2].samples[0].error, "forwarder exited");
+  EXPECT_THROW(report::read_json(scratch("missing.json")), std::runtime_error);
+}
+
+TEST(Chart, DataHasOneLinePerRowAndGnuplotDrawsAPng) {
+  const auto run = example_run();
+  const auto data = report::chart_data(run);
+  EXPECT_NE(data.find("1 \"sync-gso\" 5.5000 5.0000 6.0000 85.00"), std::string::npos) << data;
+  EXPECT_NE(data.find("2 \"async-normal\" 0.0000"), std::string::npos) << data;
+  const auto png = scratch("chart.png");
+  report::write_chart(run, png);
+  const auto bytes = harness::read_file(png.string());
+  ASSERT_GT(bytes.size(), 8u);
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+}
+
+TEST(CompareReport, RegressionIsAnnounced) {
+  const auto base = example_run();
+  auto head = base;
+  for (auto& s : head.rows[1].samples) s.iperf.gbps *= 0.5;
+  head.compute_ratios();
+  harness::GateOptions options;
+  options.min_samples = 3;
+  const auto comparison = harness::compare_runs(base, head, options);
+  const auto md = report::compare_markdown(comparison, base, head, options);
+  EXPECT_NE(md.find("sync-gso | throughput ÷ veth"), std::string::npos) << md;
+  EXPECT_NE(md.find("-50.0%"), std::string::npos) << md;
+}
