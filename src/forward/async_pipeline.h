@@ -1,0 +1,42 @@
+#pragma once
+// One direction of async-normal / async-gso as a chain of continuations on the io_context:
+// async_recv_batch → ReadStage (split, or copy for a plain device) → BatchWriter (GRO,
+// fallback) → async_send_batch → next read. One read or write in flight at a time, so the
+// direction needs no lock; it ends on a cancelled or failed read.
+#include <atomic>
+#include <functional>
+
+#include "device/async_batch_device.h"
+#include "forward/batch_writer.h"
+#include "forward/counters.h"
+#include "forward/read_stage.h"
+#include "forward/recv_slots.h"
+
+namespace forward {
+
+class AsyncPipeline {
+ public:
+  AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, std::size_t segment_size,
+                DirectionCounters& counters, const std::atomic<bool>& stopping,
+                std::function<bool(int)> on_read_error);
+  void start() { read(); }
+
+ private:
+  void read();
+  void on_read(device::IoResult r);
+  void process();
+  void send();
+
+  device::AsyncBatchDevice& in_;
+  device::AsyncBatchDevice& out_;
+  DirectionCounters& counters_;
+  const std::atomic<bool>& stopping_;
+  std::function<bool(int)> on_read_error_;
+  RecvSlots slots_;
+  ReadStage stage_;
+  BatchWriter writer_;
+  Tally tally_;
+  int read_error_ = 0;
+};
+
+}  // namespace forward

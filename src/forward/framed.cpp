@@ -1,0 +1,65 @@
+#include "forward/framed.h"
+
+#include <algorithm>
+
+namespace forward {
+
+FramedReader::FramedReader(device::AsyncBatchDevice& in, FrameStore& store, std::size_t segment_size)
+    : in_(in), store_(store), stage_(in.offloads().vnet_hdr, false, segment_size) {
+  frames_.reserve(kMaxSegments);
+}
+
+void FramedReader::async_read(Tally& t, Handler h) {
+  in_.async_recv_batch(slots_.reset(), [this, &t, h = std::move(h)](device::IoResult r) {
+    frames_.clear();
+    if (r.count != 0) {
+      t.reads += r.count;
+      ++t.batches;
+      stage_.start(slots_.packets().first(r.count));
+      while (!stage_.finished()) {
+        stage_.fill_arena(t);
+        for (auto seg : stage_.segments()) {
+          auto f = store_.acquire();
+          if (!f) {
+            t.drop(DropReason::kNoBuffer);
+            continue;
+          }
+          std::copy(seg.begin(), seg.end(), f->data);
+          f->length = static_cast<std::uint32_t>(seg.size());
+          frames_.push_back(*f);
+        }
+      }
+    }
+    h(frames_, r.error);
+  });
+}
+
+FramedWriter::FramedWriter(device::AsyncBatchDevice& out, FrameStore& store, std::size_t segment_size,
+                           std::size_t capacity)
+    : out_(out), store_(store), capacity_(capacity), writer_(out.offloads(), segment_size, capacity) {
+  fed_.reserve(capacity);
+  views_.reserve(capacity);
+}
+
+void FramedWriter::async_flush(Tally& t, std::function<void()> done) {
+  done_ = std::move(done);
+  views_.clear();
+  for (const auto& f : fed_) views_.push_back(f.bytes());
+  writer_.begin(views_);
+  send(t);
+}
+
+void FramedWriter::send(Tally& t) {
+  if (writer_.done()) {
+    for (const auto& f : fed_) store_.release(f);
+    fed_.clear();
+    std::exchange(done_, nullptr)();
+    return;
+  }
+  out_.async_send_batch(writer_.pending(), [this, &t](device::IoResult r) {
+    writer_.on_sent(r, t);
+    send(t);
+  });
+}
+
+}  // namespace forward

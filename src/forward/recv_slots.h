@@ -1,0 +1,32 @@
+#pragma once
+// The receive side of one batch read: kRecvBatch buffers big enough for a super-packet,
+// allocated once. reset() re-arms them before each read (the device sets length and vnet).
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "device/batch_device.h"
+#include "forward/endpoint.h"
+
+namespace forward {
+
+class RecvSlots {
+ public:
+  explicit RecvSlots(std::size_t count = kRecvBatch, std::size_t size = kMaxPacket)
+      : storage_(new std::uint8_t[count * size]), packets_(count), size_(size) {
+    reset();
+  }
+  std::span<device::Packet> reset() {
+    for (std::size_t i = 0; i < packets_.size(); ++i) packets_[i] = {{storage_.get() + i * size_, size_}, 0, {}};
+    return packets_;
+  }
+  std::span<device::Packet> packets() { return packets_; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> storage_;
+  std::vector<device::Packet> packets_;
+  std::size_t size_;
+};
+
+}  // namespace forward

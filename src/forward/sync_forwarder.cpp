@@ -1,0 +1,68 @@
+#include "forward/sync_forwarder.h"
+
+#include <cerrno>
+#include <thread>
+#include <vector>
+
+namespace forward {
+
+namespace {
+// Flush local counts at least this often so a live reader of the counters sees progress.
+constexpr int kFlushEvery = 64;
+}  // namespace
+
+SyncForwarder::SyncForwarder(const Setup& setup) : ForwarderBase(setup), setup_(setup) {}
+
+void SyncForwarder::interrupt_all() {
+  for (auto* e : {&setup_.first, &setup_.second})
+    for (auto* p : e->packet) p->interrupt();
+}
+
+void SyncForwarder::direction(std::size_t d) {
+  const Endpoint& in = d == 0 ? setup_.first : setup_.second;
+  const Endpoint& out = d == 0 ? setup_.second : setup_.first;
+  device::PacketDevice& src = *in.packet.at(0);
+  device::PacketDevice& dst = *out.packet.at(0);
+  DirectionCounters& shared = counters_.direction(d);
+  std::vector<std::uint8_t> buffer(kMaxPacket);
+  Tally t;
+  int since_flush = 0;
+  while (!stopping()) {
+    const auto r = src.read(buffer);
+    if (!r.ok()) {
+      if (on_read_error(in.name, r.error)) break;
+      continue;
+    }
+    ++t.reads;
+    ++t.batches;
+    ++t.packets;
+    const auto packet = std::span<const std::uint8_t>(buffer).first(r.count);
+    for (;;) {
+      const auto w = dst.write(packet);
+      if (w.ok()) {
+        ++t.written;
+        ++t.writes;
+        t.bytes += packet.size();
+      } else if (w.error == EINTR) {
+        continue;
+      } else {
+        t.drop(write_drop_reason(w.error));
+      }
+      break;
+    }
+    if (++since_flush == kFlushEvery) {
+      shared.flush(t);
+      since_flush = 0;
+    }
+  }
+  shared.flush(t);
+}
+
+Status SyncForwarder::run() {
+  std::thread back([this] { direction(1); });
+  direction(0);
+  back.join();
+  return status();
+}
+
+}  // namespace forward

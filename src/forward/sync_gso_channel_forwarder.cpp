@@ -1,0 +1,101 @@
+#include "forward/sync_gso_channel_forwarder.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "forward/batch_writer.h"
+#include "forward/read_stage.h"
+#include "forward/recv_slots.h"
+
+namespace forward {
+
+SyncGsoChannelForwarder::SyncGsoChannelForwarder(const Setup& setup)
+    : ForwarderBase(setup), setup_(setup), store_(segment_size(setup.options)) {
+  for (auto& c : channels_) c = std::make_unique<Channel<Frame>>();
+}
+
+SyncGsoChannelForwarder::~SyncGsoChannelForwarder() {
+  for (auto& c : channels_) c->drain([&](const Frame& f) { store_.release(f); });
+}
+
+void SyncGsoChannelForwarder::interrupt_all() {
+  for (auto* e : {&setup_.first, &setup_.second})
+    for (auto* b : e->batch) b->interrupt();
+  for (auto& c : channels_) c->close();
+}
+
+void SyncGsoChannelForwarder::reader(std::size_t d) {
+  const Endpoint& in = d == 0 ? setup_.first : setup_.second;
+  device::BatchDevice& src = *in.batch.at(0);
+  DirectionCounters& shared = counters_.direction(d);
+  RecvSlots slots;
+  ReadStage stage(src.offloads().vnet_hdr, false, segment_size(setup_.options));
+  std::vector<Frame> frames;
+  frames.reserve(kMaxSegments);
+  Tally t;
+  while (!stopping()) {
+    const auto r = src.recv_batch(slots.reset());
+    if (r.count != 0) {
+      t.reads += r.count;
+      ++t.batches;
+      stage.start(slots.packets().first(r.count));
+      while (!stage.finished()) {
+        stage.fill_arena(t);
+        frames.clear();
+        for (auto seg : stage.segments()) {
+          Frame f = *store_.acquire();
+          std::copy(seg.begin(), seg.end(), f.data);
+          f.length = static_cast<std::uint32_t>(seg.size());
+          frames.push_back(f);
+        }
+        shared.flush(t);  // count them read before the writer can count them written
+        const std::size_t pushed = channels_[d]->push_all(frames);
+        for (std::size_t i = pushed; i < frames.size(); ++i) {  // closed while pushing
+          store_.release(frames[i]);
+          t.drop(DropReason::kShutdown);
+        }
+      }
+    }
+    shared.flush(t);
+    if (!r.ok() && on_read_error(in.name, r.error)) break;
+  }
+  shared.flush(t);
+}
+
+void SyncGsoChannelForwarder::writer(std::size_t d) {
+  const Endpoint& out = d == 0 ? setup_.second : setup_.first;
+  device::BatchDevice& dst = *out.batch.at(0);
+  DirectionCounters& shared = counters_.direction(d);
+  BatchWriter writer(dst.offloads(), segment_size(setup_.options), kWriteBatch);
+  std::vector<Frame> frames(kWriteBatch);
+  std::vector<std::span<const std::uint8_t>> views(kWriteBatch);
+  Tally t;
+  for (;;) {
+    const std::size_t n = channels_[d]->pop_some(frames);
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) views[i] = frames[i].bytes();
+    writer.begin(std::span<const std::span<const std::uint8_t>>(views).first(n));
+    while (!writer.done()) writer.on_sent(dst.send_batch(writer.pending()), t);
+    for (std::size_t i = 0; i < n; ++i) store_.release(frames[i]);
+    shared.flush(t);
+  }
+  shared.flush(t);
+}
+
+Status SyncGsoChannelForwarder::run() {
+  std::vector<std::thread> threads;
+  for (std::size_t d = 0; d < 2; ++d) {
+    threads.emplace_back([this, d] { reader(d); });
+    threads.emplace_back([this, d] { writer(d); });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t d = 0; d < 2; ++d) {
+    Tally t;
+    t.drop(DropReason::kShutdown, channels_[d]->drain([&](const Frame& f) { store_.release(f); }));
+    counters_.direction(d).flush(t);
+  }
+  return status();
+}
+
+}  // namespace forward

@@ -1,0 +1,299 @@
+// Every mode between two fake TUNs: flows arrive intact and in order, GRO and GSO split on the
+// offload modes, buffer reuse on the pooled mode, drops counted with reasons, counters balance.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include "forward/async_channel_forwarder.h"
+#include "rig.h"
+
+namespace {
+
+using namespace fwdtest;
+using forward::DropReason;
+
+std::vector<std::string> all_mode_names() {
+  std::vector<std::string> v;
+  for (const auto& m : forward::modes()) v.push_back(m.name);
+  return v;
+}
+std::vector<std::string> gso_mode_names() {
+  std::vector<std::string> v;
+  for (const auto& m : forward::modes())
+    if (m.vnet) v.push_back(m.name);
+  return v;
+}
+std::string param_name(const testing::TestParamInfo<std::string>& i) {
+  std::string s = i.param;
+  for (auto& c : s)
+    if (c == '-') c = '_';
+  return s;
+}
+
+class EveryMode : public testing::TestWithParam<std::string> {
+ protected:
+  const forward::Mode& mode() const { return *forward::find_mode(GetParam()); }
+};
+class GsoMode : public EveryMode {};
+
+TEST(ModeRegistry, HasTheTwelveReferenceModesAndOurs) {
+  for (const char* n : {"async-normal", "async-normal-channel", "async-framed", "async-gso", "async-gso-channel",
+                        "async-gso-channel-pool", "async-gso-framed", "sync-normal", "sync-normal-channel", "sync-gso",
+                        "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq"}) {
+    const auto* m = forward::find_mode(n);
+    ASSERT_NE(m, nullptr) << n;
+    EXPECT_FALSE(m->description.empty());
+    EXPECT_EQ(m->vnet, std::string(n).find("gso") != std::string::npos || std::string(n).rfind("passthrough", 0) == 0)
+        << n;
+  }
+  EXPECT_EQ(forward::modes().size(), 14u);
+  EXPECT_EQ(forward::find_mode("nope"), nullptr);
+  EXPECT_EQ(forward::queues_for(*forward::find_mode("sync-gso-concurrent"), 0), 2u);
+  EXPECT_EQ(forward::queues_for(*forward::find_mode("passthrough-mq"), 4), 4u);
+}
+
+// Several flows both ways (TCP/UDP, v4/v6), and on offload modes a TCP and a UDP super-packet.
+TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
+  Rig rig(mode());
+  const std::size_t queues = rig.a().queue_count();
+  std::vector<std::vector<Bytes>> flows;
+  std::uint16_t sport = 40000;
+  for (int version : {4, 6})
+    for (std::uint8_t proto : {packet::kProtoTcp, packet::kProtoUdp}) {
+      ++sport;
+      flows.push_back(flow_packets(flow_spec(version, proto, sport), 12, 700 + sport % 7, sport));
+    }
+  std::vector<Injection> script;
+  for (std::size_t i = 0; i < 12; ++i)
+    for (std::size_t f = 0; f < flows.size(); ++f) script.push_back({f % queues, {}, flows[f][i]});
+  if (mode().vnet) {
+    auto tcp = flow_spec(4, packet::kProtoTcp, 41000);
+    tcp.payload = tbtest::pattern(6 * 1000, 9);
+    auto g = tbtest::make_gso(tcp, 1000);
+    script.push_back({0, g.header, g.bytes});
+    auto udp = flow_spec(6, packet::kProtoUdp, 41001);
+    udp.payload = tbtest::pattern(3 * 900 + 5, 10);
+    auto u = tbtest::make_gso(udp, 900);
+    script.push_back({queues > 1 ? 1u : 0u, u.header, u.bytes});
+  }
+  auto back = flow_packets(flow_spec(4, packet::kProtoTcp, 5201, true), 10, 300, 77);
+
+  std::vector<Bytes> expected_ab;
+  for (const auto& i : script)
+    for (auto& p : expected_of(i.header, i.bytes)) expected_ab.push_back(p);
+
+  for (const auto& i : script) rig.inject(rig.a(), i);
+  rig.start();
+  for (const auto& p : back) rig.inject(rig.b(), {0, {}, p});
+
+  ASSERT_TRUE(rig.wait_packets(rig.b(), expected_ab.size()));
+  ASSERT_TRUE(rig.wait_packets(rig.a(), back.size()));
+  const auto st = rig.stop();
+  EXPECT_TRUE(st.ok) << st.error;
+
+  EXPECT_EQ(by_flow(flatten(rig.b().log().records())), by_flow(expected_ab));
+  EXPECT_EQ(flatten(rig.a().log().records()), back);
+
+  const auto ab = rig.forwarder().counters().snapshot(0);
+  const auto ba = rig.forwarder().counters().snapshot(1);
+  EXPECT_EQ(ab.packets, expected_ab.size());
+  EXPECT_EQ(ab.written, expected_ab.size());
+  EXPECT_EQ(ab.dropped(), 0u);
+  EXPECT_TRUE(ab.balanced());
+  EXPECT_EQ(ab.reads, script.size());
+  EXPECT_EQ(ba.packets, back.size());
+  EXPECT_EQ(ba.written, back.size());
+  EXPECT_TRUE(ba.balanced());
+  EXPECT_GT(ab.bytes, 0u);
+  EXPECT_GE(ab.batches, 1u);
+  if (mode().vnet) {
+    EXPECT_LT(ab.reads, ab.packets) << "super-packets were split";
+  }
+}
+
+// A write refused with ENOBUFS drops that packet, counted, and forwarding goes on.
+TEST_P(EveryMode, EnobufsIsCountedAsADrop) {
+  Rig rig(mode());
+  rig.b().set_write_rule([](const fake::Record&, std::size_t attempt) { return attempt == 2 ? ENOBUFS : 0; });
+  std::vector<Bytes> sent;
+  for (std::uint16_t i = 0; i < 5; ++i) {  // distinct flows: nothing coalesces, five writes
+    auto s = flow_spec(4, packet::kProtoUdp, static_cast<std::uint16_t>(30000 + i));
+    s.payload = tbtest::pattern(200, i);
+    sent.push_back(tbtest::build(s));
+  }
+  for (const auto& p : sent) rig.inject(rig.a(), {0, {}, p});
+  rig.start();
+  // Attempts 0, 1 succeed, 2 is refused, 3 and 4 succeed: four records mean all five were tried.
+  ASSERT_TRUE(rig.wait_packets(rig.b(), 4));
+  EXPECT_TRUE(rig.stop().ok);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_EQ(t.dropped(DropReason::kWriteQueueFull), 1u);
+  EXPECT_EQ(t.written, 4u);
+  EXPECT_EQ(t.packets, 5u);
+  EXPECT_TRUE(t.balanced());
+  EXPECT_EQ(rig.b().log().records().size(), 4u);
+  EXPECT_EQ(rig.b().log().attempts(), 5u);
+}
+
+// A read failing with EIO stops the forwarder by itself, with a message naming the device.
+TEST_P(EveryMode, ReadEioStopsWithAnError) {
+  Rig rig(mode());
+  rig.a().queue(0).inject_read_error(EIO);
+  rig.start();
+  const auto st = rig.wait_finished();
+  ASSERT_TRUE(st.has_value()) << "forwarder kept running after EIO";
+  EXPECT_FALSE(st->ok);
+  EXPECT_NE(st->error.find("tun11"), std::string::npos) << st->error;
+  EXPECT_NE(st->error.find("Input/output error"), std::string::npos) << st->error;
+}
+
+TEST_P(EveryMode, StopsWhenIdle) {
+  Rig rig(mode());
+  rig.start();
+  const auto st = rig.stop();
+  EXPECT_TRUE(st.ok) << st.error;
+  EXPECT_TRUE(rig.forwarder().counters().snapshot(0).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, EveryMode, testing::ValuesIn(all_mode_names()), param_name);
+
+// MTU-sized packets of one TCP flow read in one batch leave as one coalesced GSO write.
+TEST_P(GsoMode, OneBatchOfATcpFlowIsCoalesced) {
+  if (is_passthrough(mode())) GTEST_SKIP() << "passthrough forwards packets whole (see PassthroughForwardsWhole)";
+  Rig rig(mode());
+  auto sent = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 8, 1400, 3);
+  for (const auto& p : sent) rig.inject(rig.a(), {0, {}, p});
+  rig.start();
+  ASSERT_TRUE(rig.wait_packets(rig.b(), sent.size()));
+  EXPECT_TRUE(rig.stop().ok);
+  const auto records = rig.b().log().records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].header.gso_type, vnet::kGsoTcpV4);
+  EXPECT_EQ(records[0].header.gso_size, 1400);
+  EXPECT_EQ(flatten(records), sent);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_EQ(t.writes, 1u);
+  EXPECT_EQ(t.written, 8u);
+  EXPECT_TRUE(t.balanced());
+}
+
+// The kernel refusing a GSO write with EINVAL: the segments are resent one by one, counted.
+TEST_P(GsoMode, EinvalOnGsoWriteFallsBackToSegments) {
+  Rig rig(mode());
+  rig.b().set_write_rule([](const fake::Record& r, std::size_t) { return r.header.is_gso() ? EINVAL : 0; });
+  std::vector<Bytes> expected;
+  if (is_passthrough(mode())) {
+    auto s = flow_spec(4, packet::kProtoTcp, 40000);
+    s.payload = tbtest::pattern(8 * 1400, 4);
+    auto g = tbtest::make_gso(s, 1400);
+    expected = expected_of(g.header, g.bytes);
+    rig.inject(rig.a(), {0, g.header, g.bytes});
+  } else {
+    expected = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 8, 1400, 4);
+    for (const auto& p : expected) rig.inject(rig.a(), {0, {}, p});
+  }
+  rig.start();
+  ASSERT_TRUE(rig.wait_packets(rig.b(), expected.size()));
+  EXPECT_TRUE(rig.stop().ok);
+  const auto records = rig.b().log().records();
+  EXPECT_EQ(records.size(), 8u);
+  for (const auto& r : records) EXPECT_FALSE(r.header.is_gso());
+  EXPECT_EQ(flatten(records), expected);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_GE(t.gso_fallbacks, 1u);
+  EXPECT_EQ(t.dropped(), 0u);
+  EXPECT_EQ(t.written, 8u);
+  EXPECT_TRUE(t.balanced());
+}
+
+// A packet whose virtio header is invalid (UFO) is dropped with a reason, the rest goes on.
+TEST_P(GsoMode, BadVnetHeaderIsDroppedAndCounted) {
+  Rig rig(mode());
+  auto s = flow_spec(4, packet::kProtoUdp, 40000);
+  s.payload = tbtest::pattern(3000, 5);
+  auto bad = tbtest::make_gso(s, 1000);
+  bad.header.gso_type = vnet::kGsoUdp;  // UFO: obsolete, refused
+  auto good = flow_packets(flow_spec(6, packet::kProtoTcp, 40001), 3, 500, 6);
+  rig.inject(rig.a(), {0, bad.header, bad.bytes});
+  for (const auto& p : good) rig.inject(rig.a(), {0, {}, p});
+  rig.start();
+  ASSERT_TRUE(rig.wait_packets(rig.b(), good.size()));
+  EXPECT_TRUE(rig.stop().ok);
+  EXPECT_EQ(flatten(rig.b().log().records()), good);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_EQ(t.dropped(), 1u);
+  if (is_passthrough(mode())) {
+    EXPECT_EQ(t.dropped(DropReason::kVnetInvalid), 1u);
+  } else {
+    EXPECT_EQ(t.dropped(forward::drop_reason(offload::Error::kVnetGsoType)), 1u);
+  }
+  EXPECT_TRUE(t.balanced());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, GsoMode, testing::ValuesIn(gso_mode_names()), param_name);
+
+TEST(Passthrough, ForwardsSuperPacketWholeWhenOffloadsMatch) {
+  Rig rig(*forward::find_mode("passthrough"));
+  auto s = flow_spec(6, packet::kProtoTcp, 40000);
+  s.payload = tbtest::pattern(10 * 1200, 7);
+  auto g = tbtest::make_gso(s, 1200);
+  rig.inject(rig.a(), {0, g.header, g.bytes});
+  rig.start();
+  ASSERT_TRUE(rig.wait_packets(rig.b(), 10));
+  EXPECT_TRUE(rig.stop().ok);
+  const auto records = rig.b().log().records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].header, g.header);
+  EXPECT_EQ(records[0].bytes, g.bytes);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_EQ(t.reads, 1u);
+  EXPECT_EQ(t.packets, 10u);
+  EXPECT_EQ(t.written, 10u);
+}
+
+TEST(Passthrough, SplitsWhenTheOtherSideLacksTso) {
+  device::Offloads csum_only{true, true, false, false, false};
+  Rig rig(*forward::find_mode("passthrough"), fake::full_offloads(), csum_only, 1);
+  auto s = flow_spec(4, packet::kProtoTcp, 40000);
+  s.payload = tbtest::pattern(5 * 1200, 8);
+  auto g = tbtest::make_gso(s, 1200);
+  rig.inject(rig.a(), {0, g.header, g.bytes});
+  rig.start();
+  ASSERT_TRUE(rig.wait_packets(rig.b(), 5));
+  EXPECT_TRUE(rig.stop().ok);
+  const auto records = rig.b().log().records();
+  ASSERT_EQ(records.size(), 5u);
+  for (const auto& r : records) EXPECT_EQ(r.header, vnet::VnetHeader{});
+  EXPECT_EQ(flatten(records), expected_of(g.header, g.bytes));
+}
+
+// The pooled mode recycles its buffers: far more packets than buffers, no new allocation.
+TEST(Pool, AsyncGsoChannelPoolReusesBuffers) {
+  Rig rig(*forward::find_mode("async-gso-channel-pool"));
+  rig.start();
+  auto* fwd = dynamic_cast<forward::AsyncChannelForwarder*>(&rig.forwarder());
+  ASSERT_NE(fwd, nullptr);
+  const auto* pool = fwd->pool();
+  ASSERT_NE(pool, nullptr);
+  const auto allocated = pool->allocations();
+  const std::size_t total = pool->capacity() + 1500;
+  std::size_t sent = 0;
+  for (std::uint16_t chunk = 0; sent < total; ++chunk) {
+    for (std::size_t i = 0; i < 500; ++i, ++sent) {
+      auto s = flow_spec(4, packet::kProtoUdp, static_cast<std::uint16_t>(20000 + i % 8));
+      s.payload = tbtest::pattern(64, static_cast<std::uint32_t>(sent));
+      rig.inject(rig.a(), {0, {}, tbtest::build(s)});
+    }
+    ASSERT_TRUE(rig.wait_packets(rig.b(), sent));
+  }
+  EXPECT_TRUE(rig.stop().ok);
+  EXPECT_EQ(pool->allocations(), allocated);
+  EXPECT_GE(pool->acquisitions(), sent);
+  EXPECT_GT(pool->acquisitions(), pool->capacity());
+  EXPECT_EQ(pool->in_use(), 0u);
+  const auto t = rig.forwarder().counters().snapshot(0);
+  EXPECT_EQ(t.packets, sent);
+  EXPECT_TRUE(t.balanced());
+}
+
+}  // namespace

@@ -1,0 +1,160 @@
+// The building blocks: counters, buffer pool, channels, the batch writer.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <future>
+#include <thread>
+
+#include "forward/async_channel.h"
+#include "forward/batch_writer.h"
+#include "forward/buffer_pool.h"
+#include "forward/channel.h"
+#include "forward/counters.h"
+#include "rig.h"
+
+namespace {
+
+using forward::DropReason;
+
+TEST(Counters, FlushAddsAndFormatsPerDirection) {
+  forward::Counters c("tun11", "tun22");
+  forward::Tally t;
+  t.packets = 5;
+  t.written = 4;
+  t.bytes = 456;
+  t.batches = 2;
+  t.drop(DropReason::kWriteQueueFull);
+  c.direction(0).flush(t);
+  EXPECT_TRUE(t.empty()) << "flush clears the local tally";
+  const auto s = c.snapshot(0);
+  EXPECT_EQ(s.packets, 5u);
+  EXPECT_EQ(s.dropped(DropReason::kWriteQueueFull), 1u);
+  EXPECT_TRUE(s.balanced());
+  const auto text = c.format();
+  EXPECT_NE(text.find("tun11→tun22: packets 5 written 4 bytes 456 batches 2 drops 1 (write queue full"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tun22→tun11: packets 0"), std::string::npos) << text;
+}
+
+TEST(DropReason, MirrorsOffloadErrorsAndMapsErrno) {
+  EXPECT_STREQ(forward::to_string(forward::drop_reason(offload::Error::kIpv4Fragment)),
+               offload::to_string(offload::Error::kIpv4Fragment));
+  EXPECT_EQ(forward::write_drop_reason(EINVAL), DropReason::kWriteInvalid);
+  EXPECT_EQ(forward::write_drop_reason(ENOBUFS), DropReason::kWriteQueueFull);
+  EXPECT_EQ(forward::write_drop_reason(EAGAIN), DropReason::kWriteQueueFull);
+  EXPECT_EQ(forward::write_drop_reason(EPERM), DropReason::kWriteOther);
+}
+
+TEST(BufferPool, RecyclesWithoutAllocating) {
+  forward::BufferPool pool(4, 100);
+  EXPECT_EQ(pool.allocations(), 4u);
+  std::vector<forward::BufferPool::Handle> held;
+  for (int i = 0; i < 4; ++i) held.push_back(*pool.acquire());
+  EXPECT_FALSE(pool.acquire().has_value()) << "the pool never grows";
+  for (auto h : held) {
+    EXPECT_EQ(pool.buffer(h).size(), 100u);
+    pool.release(h);
+  }
+  for (int i = 0; i < 20; ++i) pool.release(*pool.acquire());
+  EXPECT_EQ(pool.acquisitions(), 24u);
+  EXPECT_EQ(pool.allocations(), 4u);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+TEST(Channel, CarriesItemsInOrderAcrossThreadsAndBlocksWhenFull) {
+  forward::Channel<int> ch(8);
+  constexpr int kN = 10000;
+  auto consumer = std::async(std::launch::async, [&] {
+    std::vector<int> got;
+    int buf[16];
+    while (got.size() < kN) {
+      const auto n = ch.pop_some(buf);
+      if (n == 0) break;
+      got.insert(got.end(), buf, buf + n);
+    }
+    return got;
+  });
+  for (int i = 0; i < kN; ++i) ASSERT_TRUE(ch.push(i));  // capacity 8: push must wait for the consumer
+  const auto got = consumer.get();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kN));
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(got[i], i);
+}
+
+TEST(Channel, CloseWakesABlockedConsumerAndDrainReturnsLeftovers) {
+  forward::Channel<int> ch(4);
+  auto consumer = std::async(std::launch::async, [&] {
+    int buf[4];
+    return ch.pop_some(buf);
+  });
+  ch.close();
+  EXPECT_EQ(consumer.get(), 0u);
+  EXPECT_FALSE(ch.push(1));
+  forward::Channel<int> ch2(4);
+  ch2.push(1);
+  ch2.push(2);
+  ch2.close();
+  int sum = 0;
+  EXPECT_EQ(ch2.drain([&](int v) { sum += v; }), 2u);
+  EXPECT_EQ(sum, 3);
+}
+
+TEST(AsyncChannel, WaitersAreWokenThroughTheExecutor) {
+  boost::asio::io_context io;
+  forward::AsyncChannel<int> ch(io.get_executor(), 2);
+  std::vector<int> got;
+  std::function<void(bool)> on_item = [&](bool open) {
+    int v;
+    while (ch.try_pop(v)) got.push_back(v);
+    if (open && got.size() < 5) ch.wait_for_item(on_item);
+  };
+  ch.wait_for_item(on_item);
+  int next = 0;
+  std::function<void(bool)> pump = [&](bool open) {
+    while (open && next < 5 && ch.try_push(next)) ++next;
+    if (open && next < 5) ch.wait_for_room(pump);
+  };
+  pump(true);
+  io.run();
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {
+  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
+  forward::BatchWriter w(fake::full_offloads(), 2000, 16);
+  ASSERT_TRUE(w.coalescing());
+  w.begin(views);
+  ASSERT_EQ(w.pending().size(), 1u);
+  EXPECT_TRUE(w.pending()[0].vnet.is_gso());
+  forward::Tally t;
+  t.packets = 4;
+  w.on_sent({0, EINVAL}, t);
+  EXPECT_EQ(t.gso_fallbacks, 1u);
+  ASSERT_EQ(w.pending().size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(std::equal(w.pending()[0].bytes.begin(), w.pending()[0].bytes.end(), pkts[i].begin(), pkts[i].end()));
+    w.on_sent({1, 0}, t);
+  }
+  EXPECT_TRUE(w.done());
+  EXPECT_EQ(t.written, 4u);
+  EXPECT_TRUE(t.balanced());
+}
+
+TEST(BatchWriter, OtherErrorsDropTheWholeWriteAndContinue) {
+  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(6, packet::kProtoUdp, 1), 3, 100, 2);
+  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
+  forward::BatchWriter w(fake::no_offloads(), 2000, 16);
+  EXPECT_FALSE(w.coalescing());
+  w.begin(views);
+  forward::Tally t;
+  t.packets = 3;
+  w.on_sent({1, EPERM}, t);  // first written, second refused
+  EXPECT_EQ(t.dropped(DropReason::kWriteOther), 1u);
+  ASSERT_EQ(w.pending().size(), 1u);
+  w.on_sent({1, 0}, t);
+  EXPECT_TRUE(w.done());
+  EXPECT_EQ(t.written, 2u);
+  EXPECT_TRUE(t.balanced());
+}
+
+}  // namespace
