@@ -75,15 +75,23 @@ void Topology::wire_veth() {
   // Different /24s on each end, like the TUN topology: routes point at the device, no gateway.
   ip(a_, {"route", "add", "10.0.2.0/24", "dev", "veth-a"});
   ip(b_, {"route", "add", "10.0.1.0/24", "dev", "veth-b"});
+  // nodad: a tentative address would refuse to bind for a second or two.
+  ip(a_, {"addr", "add", std::string(kClientAddress6) + "/64", "dev", "veth-a", "nodad"});
+  ip(b_, {"addr", "add", std::string(kServerAddress6) + "/64", "dev", "veth-b", "nodad"});
+  ip(a_, {"route", "add", "fd00:2::/64", "dev", "veth-a"});
+  ip(b_, {"route", "add", "fd00:1::/64", "dev", "veth-b"});
 }
 
 void Topology::configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                             const std::string& peer_net) {
+                             const std::string& peer_net, const std::string& cidr6, const std::string& peer_net6) {
   ip(fwd_, {"link", "set", dev, "netns", ns});
   // Moving a device drops its addresses and takes it down: configure it again on arrival.
   ip(ns, {"addr", "add", cidr, "dev", dev});
   ip(ns, {"link", "set", dev, "up"});
   ip(ns, {"route", "replace", peer_net, "dev", dev});
+  // IPv6 routes only after the link is up: bringing a TUN up drops IPv6 routes added before.
+  ip(ns, {"addr", "add", cidr6, "dev", dev, "nodad"});
+  ip(ns, {"route", "replace", peer_net6, "dev", dev});
 }
 
 void Topology::adopt_tun_devices(Process& forwarder, const std::filesystem::path& forwarder_stderr,
@@ -107,8 +115,10 @@ void Topology::adopt_tun_devices(Process& forwarder, const std::filesystem::path
                                                    fwd_, timeout.count())));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  configure_tun(a_, "tun11", std::string(kClientAddress) + "/24", "10.0.2.0/24");
-  configure_tun(b_, "tun22", std::string(kServerAddress) + "/24", "10.0.1.0/24");
+  configure_tun(a_, "tun11", std::string(kClientAddress) + "/24", "10.0.2.0/24",
+                std::string(kClientAddress6) + "/64", "fd00:2::/64");
+  configure_tun(b_, "tun22", std::string(kServerAddress) + "/24", "10.0.1.0/24",
+                std::string(kServerAddress6) + "/64", "fd00:1::/64");
 }
 
 }  // namespace harness

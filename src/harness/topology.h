@@ -24,6 +24,9 @@ enum class Layout { forwarder, veth, loopback };
 
 inline constexpr const char* kClientAddress = "10.0.1.1";
 inline constexpr const char* kServerAddress = "10.0.2.1";
+// IPv6 twins, so the same topology carries IPv6 transfers (unique-local, never routed out).
+inline constexpr const char* kClientAddress6 = "fd00:1::1";
+inline constexpr const char* kServerAddress6 = "fd00:2::1";
 
 class Topology {
  public:
@@ -53,7 +56,7 @@ class Topology {
   void ip(const std::string& ns, std::vector<std::string> args);
   void wire_veth();
   void configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                     const std::string& peer_net);
+                     const std::string& peer_net, const std::string& cidr6, const std::string& peer_net6);
 
   Layout layout_;
   RunState* state_;

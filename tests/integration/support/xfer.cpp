@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -222,8 +223,9 @@ nlohmann::json recv_udp(const Endpoint& e, std::uint64_t expect, int idle_ms) {
       continue;
     }
     if (expect) seen[seq] = true;
-    if (seq != next) ++reordered;
-    next = seq + 1;
+    // A gap is a loss (the count tells); only a datagram older than one already seen is reordered.
+    if (seq < next) ++reordered;
+    next = std::max(next, seq + 1);
     ++good;
     bytes += len;
     sha.update(buf.data() + kDatagramHeader, len);
