@@ -2,24 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <thread>
 #include <vector>
 
 namespace forward {
 
-SyncChannelForwarder::SyncChannelForwarder(const Setup& setup)
-    : ForwarderBase(setup), setup_(setup), store_(segment_size(setup.options)) {
-  for (auto& c : channels_) c = std::make_unique<Channel<Frame>>();
-}
-
-SyncChannelForwarder::~SyncChannelForwarder() {
-  for (auto& c : channels_) c->drain([&](const Frame& f) { store_.release(f); });
-}
-
 void SyncChannelForwarder::interrupt_all() {
   for (auto* e : {&setup_.first, &setup_.second})
     for (auto* p : e->packet) p->interrupt();
-  for (auto& c : channels_) c->close();
+  close_channels();
 }
 
 void SyncChannelForwarder::reader(std::size_t d) {
@@ -81,22 +71,6 @@ void SyncChannelForwarder::writer(std::size_t d) {
     shared.flush(t);
   }
   shared.flush(t);
-}
-
-Status SyncChannelForwarder::run() {
-  std::vector<std::thread> threads;
-  for (std::size_t d = 0; d < 2; ++d) {
-    threads.emplace_back([this, d] { reader(d); });
-    threads.emplace_back([this, d] { writer(d); });
-  }
-  for (auto& t : threads) t.join();
-  // Whatever the writers did not take is counted, so packets == written + dropped holds.
-  for (std::size_t d = 0; d < 2; ++d) {
-    Tally t;
-    t.drop(DropReason::kShutdown, channels_[d]->drain([&](const Frame& f) { store_.release(f); }));
-    counters_.direction(d).flush(t);
-  }
-  return status();
 }
 
 }  // namespace forward

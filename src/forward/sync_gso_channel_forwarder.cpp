@@ -1,7 +1,6 @@
 #include "forward/sync_gso_channel_forwarder.h"
 
 #include <algorithm>
-#include <thread>
 #include <vector>
 
 #include "forward/batch_writer.h"
@@ -10,19 +9,10 @@
 
 namespace forward {
 
-SyncGsoChannelForwarder::SyncGsoChannelForwarder(const Setup& setup)
-    : ForwarderBase(setup), setup_(setup), store_(segment_size(setup.options)) {
-  for (auto& c : channels_) c = std::make_unique<Channel<Frame>>();
-}
-
-SyncGsoChannelForwarder::~SyncGsoChannelForwarder() {
-  for (auto& c : channels_) c->drain([&](const Frame& f) { store_.release(f); });
-}
-
 void SyncGsoChannelForwarder::interrupt_all() {
   for (auto* e : {&setup_.first, &setup_.second})
     for (auto* b : e->batch) b->interrupt();
-  for (auto& c : channels_) c->close();
+  close_channels();
 }
 
 void SyncGsoChannelForwarder::reader(std::size_t d) {
@@ -81,21 +71,6 @@ void SyncGsoChannelForwarder::writer(std::size_t d) {
     shared.flush(t);
   }
   shared.flush(t);
-}
-
-Status SyncGsoChannelForwarder::run() {
-  std::vector<std::thread> threads;
-  for (std::size_t d = 0; d < 2; ++d) {
-    threads.emplace_back([this, d] { reader(d); });
-    threads.emplace_back([this, d] { writer(d); });
-  }
-  for (auto& t : threads) t.join();
-  for (std::size_t d = 0; d < 2; ++d) {
-    Tally t;
-    t.drop(DropReason::kShutdown, channels_[d]->drain([&](const Frame& f) { store_.release(f); }));
-    counters_.direction(d).flush(t);
-  }
-  return status();
 }
 
 }  // namespace forward
