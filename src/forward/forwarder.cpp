@@ -22,7 +22,9 @@ ReadFailure classify_read_error(int error) {
 }
 
 std::string read_error_message(const std::string& device, int error) {
-  return fmt::format("{}: read failed: {} (errno {})", device, std::strerror(error), error);
+  // A TUN fd whose device was deleted (ip link del) reads EBADFD: say so, not just the errno.
+  const char* hint = error == EBADFD || error == ENODEV || error == ENXIO ? ": the device is gone (deleted?)" : "";
+  return fmt::format("{}: read failed: {} (errno {}){}", device, std::strerror(error), error, hint);
 }
 
 void ForwarderBase::stop() {

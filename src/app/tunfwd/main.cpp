@@ -1,8 +1,10 @@
 // tunfwd: forwards packets between two TUN devices it creates, in one of the modes of the
 // reference table (tunfwd --list). SIGINT/SIGTERM stop it and print the counters per
-// direction; the exit status is non-zero when a device failed.
+// direction; the exit status is non-zero when a device failed (e.g. deleted under it).
+// --user NAME drops root and every capability once the devices are open (privileges.h).
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -17,8 +19,10 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "device/fault_injection.h"
 #include "device/tun_device.h"
 #include "forward/mode.h"
+#include "privileges.h"
 
 namespace {
 
@@ -30,6 +34,7 @@ struct Args {
   std::size_t threads = 1;
   std::size_t queues = 0;
   int mtu = 1500;
+  std::string user;  // --user: drop to this user once the devices are open
   bool list = false;
 };
 
@@ -92,6 +97,14 @@ int run(const Args& a) {
   sigset_t set = SignalThread::signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  tunfwd::User user;
+  if (!a.user.empty()) {
+    if (std::string error; !tunfwd::find_user(a.user, user, error)) {
+      fmt::print(stderr, "tunfwd: --user {}: {}\n", a.user, error);
+      return 2;
+    }
+  }
+
   const std::size_t queues = forward::queues_for(*mode, a.queues);
   std::unique_ptr<device::TunDevice> devs[2];
   const std::string names[2] = {a.iface1, a.iface2};
@@ -113,6 +126,17 @@ int run(const Args& a) {
   } catch (const std::exception& e) {
     fmt::print(stderr, "tunfwd: {}\n", e.what());
     return 1;
+  }
+  if (const auto faults = device::fault::describe(); !faults.empty())
+    fmt::print(stderr, "tunfwd: TEST-ONLY fault injection active: {}\n", faults);
+  // Before any thread exists: setuid applies to the whole process, and nothing after this
+  // point needs a privilege (the devices are open, configured and up).
+  if (!a.user.empty()) {
+    if (const auto error = tunfwd::drop_privileges(user); !error.empty()) {
+      fmt::print(stderr, "tunfwd: --user {}: {}\n", a.user, error);
+      return 1;
+    }
+    fmt::print("tunfwd: running as user {} (uid {}), no capabilities\n", a.user, ::getuid());
   }
 
   boost::asio::io_context io;
@@ -166,6 +190,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", a.threads, "threads (async modes run one event loop thread)")->capture_default_str();
   app.add_option("--queues", a.queues, "queues per device for multi-queue modes (default 2)");
   app.add_option("--mtu", a.mtu, "MTU of both devices")->capture_default_str();
+  app.add_option("--user", a.user, "after opening the devices, drop to this user and every capability");
   app.add_flag("--list", a.list, "list the modes and exit");
   CLI11_PARSE(app, argc, argv);
   if (a.list) return list_modes();
