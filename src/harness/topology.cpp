@@ -26,9 +26,20 @@ bool device_up(const std::string& ip_link_output, const std::string& dev) {
 Topology::Topology(Layout layout, const std::string& suffix, RunState* state)
     : layout_(layout), state_(state), fwd_("tb-fwd-" + suffix), a_("tb-a-" + suffix), b_("tb-b-" + suffix) {
   try {
-    if (layout_ == Layout::forwarder) add_namespace(fwd_);
+    if (layout_ == Layout::forwarder) {
+      add_namespace(fwd_);
+      // The kernel greets a new IPv6 link with router solicitations and MLD reports; in tb-fwd
+      // those would be forwarded to the peer TUN while tunbench is still moving it (EIO, a
+      // counted drop before the measurement starts). The TUNs get IPv6 in tb-a/tb-b instead.
+      run_checked({"sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"}, fwd_);
+    }
     add_namespace(a_);
     if (layout_ != Layout::loopback) add_namespace(b_);
+    if (layout_ == Layout::forwarder) {
+      // Likewise tb-a/tb-b would send router solicitations the moment one TUN is up there while
+      // the other is still on its way: IPv6 is switched on per device once both are up.
+      for (const auto& ns : {a_, b_}) run_checked({"sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"}, ns);
+    }
     if (layout_ == Layout::veth) wire_veth();
   } catch (...) {
     teardown();
@@ -83,12 +94,17 @@ void Topology::wire_veth() {
 }
 
 void Topology::configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                             const std::string& peer_net, const std::string& cidr6, const std::string& peer_net6) {
+                             const std::string& peer_net) {
   ip(fwd_, {"link", "set", dev, "netns", ns});
   // Moving a device drops its addresses and takes it down: configure it again on arrival.
   ip(ns, {"addr", "add", cidr, "dev", dev});
   ip(ns, {"link", "set", dev, "up"});
   ip(ns, {"route", "replace", peer_net, "dev", dev});
+}
+
+void Topology::enable_ipv6(const std::string& ns, const std::string& dev, const std::string& cidr6,
+                           const std::string& peer_net6) {
+  run_checked({"sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=0"}, ns);
   // IPv6 routes only after the link is up: bringing a TUN up drops IPv6 routes added before.
   ip(ns, {"addr", "add", cidr6, "dev", dev, "nodad"});
   ip(ns, {"route", "replace", peer_net6, "dev", dev});
@@ -115,10 +131,10 @@ void Topology::adopt_tun_devices(Process& forwarder, const std::filesystem::path
                                                    fwd_, timeout.count())));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  configure_tun(a_, "tun11", std::string(kClientAddress) + "/24", "10.0.2.0/24",
-                std::string(kClientAddress6) + "/64", "fd00:2::/64");
-  configure_tun(b_, "tun22", std::string(kServerAddress) + "/24", "10.0.1.0/24",
-                std::string(kServerAddress6) + "/64", "fd00:1::/64");
+  configure_tun(a_, "tun11", std::string(kClientAddress) + "/24", "10.0.2.0/24");
+  configure_tun(b_, "tun22", std::string(kServerAddress) + "/24", "10.0.1.0/24");
+  enable_ipv6(a_, "tun11", std::string(kClientAddress6) + "/64", "fd00:2::/64");
+  enable_ipv6(b_, "tun22", std::string(kServerAddress6) + "/64", "fd00:1::/64");
 }
 
 }  // namespace harness

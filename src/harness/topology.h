@@ -56,7 +56,9 @@ class Topology {
   void ip(const std::string& ns, std::vector<std::string> args);
   void wire_veth();
   void configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                     const std::string& peer_net, const std::string& cidr6, const std::string& peer_net6);
+                     const std::string& peer_net);
+  void enable_ipv6(const std::string& ns, const std::string& dev, const std::string& cidr6,
+                   const std::string& peer_net6);
 
   Layout layout_;
   RunState* state_;
