@@ -24,7 +24,9 @@ RowKind row_kind_from_string(const std::string& text) {
 }
 
 void classify_mode(const std::string& mode, RowResult& row) {
-  row.offload = mode.find("gso") != std::string::npos ? "yes" : "no";
+  // The passthrough modes forward GSO super-packets whole: offload without split/coalesce.
+  const bool offload = mode.find("gso") != std::string::npos || mode.starts_with("passthrough");
+  row.offload = offload ? "yes" : "no";
   row.channel = mode.find("channel") != std::string::npos || mode.find("framed") != std::string::npos ? "yes" : "no";
 }
 
@@ -139,6 +141,8 @@ void from_json(const nlohmann::json& j, RowResult& r) {
   r.command = j.value("command", "");
   r.offload = j.value("offload", "");
   r.channel = j.value("channel", "");
+  // Our own modes: derived from the name, so files written by older versions read right too.
+  if (r.kind == RowKind::tunfwd) classify_mode(r.label, r);
   r.samples = j.value("samples", std::vector<Sample>{});
 }
 

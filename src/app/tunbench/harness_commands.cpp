@@ -26,6 +26,18 @@
 namespace tunbench_app {
 namespace {
 
+// The markdown report and the chart of a run, written after `run` and again by `report`.
+void write_report_files(const harness::RunResult& result, const std::string& markdown, const std::string& chart) {
+  if (!markdown.empty()) report::write_text(report::markdown_report(result), markdown);
+  if (!chart.empty()) {
+    try {
+      report::write_chart(result, chart);
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench: chart: " << e.what() << '\n';
+    }
+  }
+}
+
 namespace fs = std::filesystem;
 
 struct RunOptions {
@@ -197,14 +209,7 @@ int run_command(const RunOptions& o) {
   }
   std::cout << '\n' << report::markdown_table(result);
   if (!o.json.empty()) report::write_json(result, o.json);
-  if (!o.markdown.empty()) report::write_text(report::markdown_report(result), o.markdown);
-  if (!o.chart.empty()) {
-    try {
-      report::write_chart(result, o.chart);
-    } catch (const std::exception& e) {
-      std::cerr << "tunbench: chart: " << e.what() << '\n';
-    }
-  }
+  write_report_files(result, o.markdown, o.chart);
   bool any_failed_row = false;
   for (const auto& row : result.rows)
     if (row.ok_samples().empty()) {
@@ -321,9 +326,32 @@ void add_compare(CLI::App& app, int* exit_code) {
   });
 }
 
+void add_report(CLI::App& app, int* exit_code) {
+  struct Args {
+    std::string run, markdown, chart;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("report", "Print the summary table of a saved run; write its markdown and chart again");
+  cmd->add_option("RUN", a->run, "run file (--json of tunbench run)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--markdown", a->markdown, "write the markdown report here");
+  cmd->add_option("--chart", a->chart, "write the PNG chart here");
+  cmd->callback([a, exit_code] {
+    try {
+      const auto result = report::read_json(a->run);
+      std::cout << report::markdown_table(result);
+      write_report_files(result, a->markdown, a->chart);
+      *exit_code = 0;
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench report: " << e.what() << '\n';
+      *exit_code = 1;
+    }
+  });
+}
+
 }  // namespace
 
 void add_harness_commands(CLI::App& app, int* exit_code) {
+  add_report(app, exit_code);
   add_run(app, exit_code);
   add_list(app, exit_code);
   add_cleanup(app, exit_code);

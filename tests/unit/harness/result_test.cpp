@@ -14,6 +14,9 @@ TEST(Result, ModeNamesTellOffloadAndChannel) {
   EXPECT_EQ(row.channel, "no");
   classify_mode("async-framed", row);
   EXPECT_EQ(row.channel, "yes");
+  classify_mode("passthrough-mq", row);
+  EXPECT_EQ(row.offload, "yes");
+  EXPECT_EQ(row.channel, "no");
 }
 
 TEST(Result, RatiosUseTheVethSampleOfTheSamePass) {
