@@ -39,6 +39,8 @@ for name in "${targets[@]}"; do
   if "$bin" "${limit[@]}" -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" \
        "${corpora[@]}" 2>"build/fuzz/$name.log"; then
     grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "build/fuzz/$name.log" | sed "s/^/fuzz: $name /"
+    # libFuzzer's last status line: cov = code edges reached, ft = features, corp = corpus size.
+    grep -E ' cov: ' "build/fuzz/$name.log" | tail -n 1 | sed "s/^/fuzz: $name /"
   else
     echo "fuzz: $name FAILED, see build/fuzz/$name.log and build/fuzz/artifacts/" >&2
     tail -n 30 "build/fuzz/$name.log" >&2
