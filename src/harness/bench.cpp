@@ -107,9 +107,17 @@ Sample Bench::measure(const RowSpec& row, int pass) {
   Monitor monitor(row.forwarder_argv.empty() ? -1 : forwarder.pid());
   Process perf;
   std::unique_ptr<Tracked> perf_tracked;
+  // A forwarder that dies mid-run fails the sample at once, not when iperf3 gives up on the path.
+  const auto check_forwarder = [&] {
+    if (!row.forwarder_argv.empty() && !forwarder.running())
+      throw std::runtime_error(fmt::format("forwarder exited during the measurement (status {}): {}",
+                                           forwarder.exit_status().value_or(-1),
+                                           tail_lines(read_file((dir / "forwarder.err").string()), 10)));
+  };
   Iperf iperf(topology, options_.iperf, dir, state_);
   sample.iperf = iperf.run(
       [&](int left) {
+        check_forwarder();
         if (events_.progress) events_.progress(row, pass, left);
       },
       [&] {
@@ -126,10 +134,7 @@ Sample Bench::measure(const RowSpec& row, int pass) {
     perf.stop(std::chrono::milliseconds(5000));  // SIGINT first: perf writes its file then
     if (events_.note) events_.note(fmt::format("profile: perf report -i {}", (dir / "perf.data").string()));
   }
-  if (!row.forwarder_argv.empty() && !forwarder.running())
-    throw std::runtime_error(fmt::format("forwarder exited during the measurement (status {}): {}",
-                                         forwarder.exit_status().value_or(-1),
-                                         tail_lines(read_file((dir / "forwarder.err").string()), 10)));
+  check_forwarder();
   sample.untrusted = trust(sample.monitor);
   sample.ok = true;
   return sample;
