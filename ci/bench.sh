@@ -8,5 +8,14 @@ bash ci/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 mkdir -p results
-exec build/release/src/app/tunbench run --modes all --repeat 3 --duration 10 \
-  --json results/run.json --markdown results/run.md --chart results/run.png "$@"
+# Defaults for the flags the caller did not give (tunbench takes each of these once).
+args=("$@")
+given() { local f; for f in "${args[@]}"; do [[ $f == "$1" || $f == "$1="* ]] && return 0; done; return 1; }
+defaults=()
+given --modes || defaults+=(--modes all)
+given --repeat || defaults+=(--repeat 3)
+given --duration || given -t || defaults+=(--duration 10)
+given --json || defaults+=(--json results/run.json)
+given --markdown || defaults+=(--markdown results/run.md)
+given --chart || defaults+=(--chart results/run.png)
+exec build/release/src/app/tunbench run "${defaults[@]}" "${args[@]}"
