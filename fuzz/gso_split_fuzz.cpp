@@ -20,15 +20,9 @@
 #include "packet/tcp_header.h"
 #include "packet/udp_header.h"
 #include "packet/view.h"
+#include "fuzz_check.h"
 #include "vnet/vnet_header.h"
 
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "invariant violated: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 namespace {
 

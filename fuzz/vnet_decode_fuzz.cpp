@@ -8,15 +8,9 @@
 #include <cstring>
 #include <span>
 
+#include "fuzz_check.h"
 #include "vnet/vnet_header.h"
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "invariant violated: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < vnet::kHeaderSize) return 0;
