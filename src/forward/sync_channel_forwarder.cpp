@@ -1,8 +1,9 @@
 #include "forward/sync_channel_forwarder.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <vector>
+
+#include "forward/write_one.h"
 
 namespace forward {
 
@@ -53,19 +54,7 @@ void SyncChannelForwarder::writer(std::size_t d) {
     const std::size_t n = channels_[d]->pop_some(frames);
     if (n == 0) break;
     for (std::size_t i = 0; i < n; ++i) {
-      for (;;) {
-        const auto w = dst.write(frames[i].bytes());
-        if (w.ok()) {
-          ++t.written;
-          ++t.writes;
-          t.bytes += frames[i].length;
-        } else if (w.error == EINTR) {
-          continue;
-        } else {
-          t.drop(write_drop_reason(w.error));
-        }
-        break;
-      }
+      write_one(dst, frames[i].bytes(), t);
       store_.release(frames[i]);
     }
     shared.flush(t);

@@ -1,8 +1,9 @@
 #include "forward/sync_forwarder.h"
 
-#include <cerrno>
 #include <thread>
 #include <vector>
+
+#include "forward/write_one.h"
 
 namespace forward {
 
@@ -36,20 +37,7 @@ void SyncForwarder::direction(std::size_t d) {
     ++t.reads;
     ++t.batches;
     ++t.packets;
-    const auto packet = std::span<const std::uint8_t>(buffer).first(r.count);
-    for (;;) {
-      const auto w = dst.write(packet);
-      if (w.ok()) {
-        ++t.written;
-        ++t.writes;
-        t.bytes += packet.size();
-      } else if (w.error == EINTR) {
-        continue;
-      } else {
-        t.drop(write_drop_reason(w.error));
-      }
-      break;
-    }
+    write_one(dst, std::span<const std::uint8_t>(buffer).first(r.count), t);
     if (++since_flush == kFlushEvery) {
       shared.flush(t);
       since_flush = 0;
