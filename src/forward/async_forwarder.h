@@ -1,6 +1,8 @@
 #pragma once
 // async-normal and async-gso: one io_context, one task (AsyncPipeline) per direction over
-// AsyncBatchDevice, no channel. With vnet devices the task splits and coalesces (async-gso).
+// AsyncBatchDevice, no channel. With vnet devices the task splits and coalesces (async-gso), or
+// forwards super-packets whole (passthrough-async: both directions on one thread, no copies
+// beyond the read and the write).
 #include <array>
 #include <memory>
 
@@ -11,7 +13,7 @@ namespace forward {
 
 class AsyncForwarder final : public ForwarderBase {
  public:
-  explicit AsyncForwarder(const Setup& setup);
+  explicit AsyncForwarder(const Setup& setup, bool passthrough = false);
   Status run() override;
 
  private:

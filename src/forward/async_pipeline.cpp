@@ -1,16 +1,18 @@
 #include "forward/async_pipeline.h"
 
+#include "forward/batch_pipeline.h"
+
 namespace forward {
 
-AsyncPipeline::AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, std::size_t segment_size,
-                             DirectionCounters& counters, const std::atomic<bool>& stopping,
-                             std::function<bool(int)> on_read_error)
+AsyncPipeline::AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, bool passthrough,
+                             std::size_t segment_size, DirectionCounters& counters,
+                             const std::atomic<bool>& stopping, std::function<bool(int)> on_read_error)
     : in_(in),
       out_(out),
       counters_(counters),
       stopping_(stopping),
       on_read_error_(std::move(on_read_error)),
-      stage_(in.offloads().vnet_hdr, false, segment_size),
+      stage_(in.offloads().vnet_hdr, passthrough && can_pass_whole(in.offloads(), out.offloads()), segment_size),
       writer_(out.offloads(), segment_size, kMaxSegments) {}
 
 void AsyncPipeline::read() {

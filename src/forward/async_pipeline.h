@@ -16,8 +16,10 @@ namespace forward {
 
 class AsyncPipeline {
  public:
-  AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, std::size_t segment_size,
-                DirectionCounters& counters, const std::atomic<bool>& stopping,
+  // passthrough: forward super-packets whole when both devices granted the same offloads
+  // (see ReadStage), else split and coalesce as async-gso does.
+  AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, bool passthrough,
+                std::size_t segment_size, DirectionCounters& counters, const std::atomic<bool>& stopping,
                 std::function<bool(int)> on_read_error);
   void start() { read(); }
 

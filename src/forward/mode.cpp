@@ -50,6 +50,8 @@ std::vector<Mode> build() {
        true, 1, false, factory<SyncBatchForwarder>(true)},
       {"passthrough-mq", "passthrough on a multi-queue TUN: one thread per direction per queue (--queues, default 2)",
        true, 0, false, factory<SyncBatchForwarder>(true)},
+      {"passthrough-async", "passthrough with both directions on one event-loop thread (no thread hand-offs)",
+       true, 1, true, factory<AsyncForwarder>(true)},
   };
 }
 

@@ -21,6 +21,7 @@
 
 #include "device/fault_injection.h"
 #include "device/tun_device.h"
+#include "forward/cpu_placement.h"
 #include "forward/mode.h"
 #include "privileges.h"
 
@@ -35,6 +36,7 @@ struct Args {
   std::size_t queues = 0;
   int mtu = 1500;
   std::string user;  // --user: drop to this user once the devices are open
+  std::string cpus = "auto";  // --cpus: see forward/cpu_placement.h
   bool list = false;
 };
 
@@ -105,6 +107,13 @@ int run(const Args& a) {
     }
   }
 
+  std::string placement_error;
+  const auto placement = forward::parse_cpu_placement(a.cpus, forward::allowed_cpus(), placement_error);
+  if (!placement) {
+    fmt::print(stderr, "tunfwd: {}\n", placement_error);
+    return 2;
+  }
+
   const std::size_t queues = forward::queues_for(*mode, a.queues);
   std::unique_ptr<device::TunDevice> devs[2];
   const std::string names[2] = {a.iface1, a.iface2};
@@ -139,6 +148,12 @@ int run(const Args& a) {
     fmt::print("tunfwd: running as user {} (uid {}), no capabilities\n", a.user, ::getuid());
   }
 
+  // Still before any thread exists, so every forwarding thread inherits the placement.
+  if (const auto error = forward::apply_cpu_placement(*placement); !error.empty()) {
+    fmt::print(stderr, "tunfwd: --cpus {}: {}\n", a.cpus, error);
+    return 1;
+  }
+
   boost::asio::io_context io;
   std::vector<std::unique_ptr<device::AsyncBatchDevice>> async_devs;
   forward::Setup setup;
@@ -160,7 +175,8 @@ int run(const Args& a) {
   }
 
   auto forwarder = mode->make(setup);
-  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}\n", mode->name, mode->description, setup.first.name, setup.second.name);
+  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads on {}\n", mode->name, mode->description, setup.first.name,
+             setup.second.name, placement->describe());
   std::fflush(stdout);
   forward::Status status;
   {
@@ -191,6 +207,10 @@ int main(int argc, char** argv) {
   app.add_option("--queues", a.queues, "queues per device for multi-queue modes (default 2)");
   app.add_option("--mtu", a.mtu, "MTU of both devices")->capture_default_str();
   app.add_option("--user", a.user, "after opening the devices, drop to this user and every capability");
+  app.add_option("--cpus", a.cpus,
+                 "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more), "
+                 "none (scheduler decides), or a list such as 1 or 0,2-3")
+      ->capture_default_str();
   app.add_flag("--list", a.list, "list the modes and exit");
   CLI11_PARSE(app, argc, argv);
   if (a.list) return list_modes();

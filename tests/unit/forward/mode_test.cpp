@@ -39,14 +39,14 @@ class GsoMode : public EveryMode {};
 TEST(ModeRegistry, HasTheTwelveReferenceModesAndOurs) {
   for (const char* n : {"async-normal", "async-normal-channel", "async-framed", "async-gso", "async-gso-channel",
                         "async-gso-channel-pool", "async-gso-framed", "sync-normal", "sync-normal-channel", "sync-gso",
-                        "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq"}) {
+                        "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq", "passthrough-async"}) {
     const auto* m = forward::find_mode(n);
     ASSERT_NE(m, nullptr) << n;
     EXPECT_FALSE(m->description.empty());
     EXPECT_EQ(m->vnet, std::string(n).find("gso") != std::string::npos || std::string(n).rfind("passthrough", 0) == 0)
         << n;
   }
-  EXPECT_EQ(forward::modes().size(), 14u);
+  EXPECT_EQ(forward::modes().size(), 15u);
   EXPECT_EQ(forward::find_mode("nope"), nullptr);
   EXPECT_EQ(forward::queues_for(*forward::find_mode("sync-gso-concurrent"), 0), 2u);
   EXPECT_EQ(forward::queues_for(*forward::find_mode("passthrough-mq"), 4), 4u);
