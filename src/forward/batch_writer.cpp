@@ -29,13 +29,14 @@ BatchWriter::BatchWriter(const device::Offloads& out, std::size_t segment_size, 
   for (std::size_t i = 0; i < kFallbackSlots; ++i) fb_slots_[i] = {fb_storage_.get() + i * segment_size, segment_size};
 }
 
-void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets) {
+void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets,
+                        std::span<const std::uint8_t> checksum_ok) {
   outs_.clear();
   counts_.clear();
   pos_ = 0;
   in_fallback_ = false;
   if (gro_) {
-    for (const auto& o : gro_->coalesce(packets)) {
+    for (const auto& o : gro_->coalesce(packets, checksum_ok)) {
       outs_.push_back({o.bytes, o.header});
       counts_.push_back(static_cast<std::uint32_t>(o.merged));
     }

@@ -25,8 +25,8 @@ class BatchWriter {
  public:
   BatchWriter(const device::Offloads& out, std::size_t segment_size, std::size_t max_packets);
 
-  // Plain IP packets; they must stay valid until done().
-  void begin(std::span<const std::span<const std::uint8_t>> packets);
+  // Plain IP packets; they must stay valid until done(). `checksum_ok`: see GroTable::coalesce.
+  void begin(std::span<const std::span<const std::uint8_t>> packets, std::span<const std::uint8_t> checksum_ok = {});
   // Packets with their own headers (passthrough); `segments[i]` = packets output i stands for.
   void begin_raw(std::span<const device::OutPacket> outs, std::span<const std::uint32_t> segments);
 

@@ -14,6 +14,7 @@ struct Frame {
   std::uint32_t capacity = 0;
   std::uint32_t length = 0;
   BufferPool::Handle handle = 0;  // pool stores only
+  bool checksum_ok = false;       // L4 checksum computed by the reader's split (GroTable::coalesce)
 
   std::span<std::uint8_t> buffer() const { return {data, capacity}; }
   std::span<const std::uint8_t> bytes() const { return {data, length}; }
@@ -33,7 +34,7 @@ class HeapFrameStore final : public FrameStore {
  public:
   explicit HeapFrameStore(std::size_t frame_size) : size_(frame_size) {}
   std::optional<Frame> acquire() override {
-    return Frame{new std::uint8_t[size_], static_cast<std::uint32_t>(size_), 0, 0};
+    return Frame{new std::uint8_t[size_], static_cast<std::uint32_t>(size_), 0, 0, false};
   }
   void release(const Frame& f) override { delete[] f.data; }
   std::size_t frame_size() const override { return size_; }
@@ -49,7 +50,7 @@ class PoolFrameStore final : public FrameStore {
     auto h = pool_.acquire();
     if (!h) return std::nullopt;
     auto b = pool_.buffer(*h);
-    return Frame{b.data(), static_cast<std::uint32_t>(b.size()), 0, *h};
+    return Frame{b.data(), static_cast<std::uint32_t>(b.size()), 0, *h, false};
   }
   void release(const Frame& f) override { pool_.release(f.handle); }
   std::size_t frame_size() const override { return pool_.buffer_size(); }

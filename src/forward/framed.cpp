@@ -18,14 +18,17 @@ void FramedReader::async_read(Tally& t, Handler h) {
       stage_.start(slots_.packets().first(r.count));
       while (!stage_.finished()) {
         stage_.fill_arena(t);
-        for (auto seg : stage_.segments()) {
+        const auto segments = stage_.segments();
+        const auto checksums_ok = stage_.segment_checksums_ok();
+        for (std::size_t i = 0; i < segments.size(); ++i) {
           auto f = store_.acquire();
           if (!f) {
             t.drop(DropReason::kNoBuffer);
             continue;
           }
-          std::copy(seg.begin(), seg.end(), f->data);
-          f->length = static_cast<std::uint32_t>(seg.size());
+          std::copy(segments[i].begin(), segments[i].end(), f->data);
+          f->length = static_cast<std::uint32_t>(segments[i].size());
+          f->checksum_ok = checksums_ok[i] != 0;
           frames_.push_back(*f);
         }
       }
@@ -39,13 +42,18 @@ FramedWriter::FramedWriter(device::AsyncBatchDevice& out, FrameStore& store, std
     : out_(out), store_(store), capacity_(capacity), writer_(out.offloads(), segment_size, capacity) {
   fed_.reserve(capacity);
   views_.reserve(capacity);
+  checksums_ok_.reserve(capacity);
 }
 
 void FramedWriter::async_flush(Tally& t, std::function<void()> done) {
   done_ = std::move(done);
   views_.clear();
-  for (const auto& f : fed_) views_.push_back(f.bytes());
-  writer_.begin(views_);
+  checksums_ok_.clear();
+  for (const auto& f : fed_) {
+    views_.push_back(f.bytes());
+    checksums_ok_.push_back(f.checksum_ok ? 1 : 0);
+  }
+  writer_.begin(views_, checksums_ok_);
   send(t);
 }
 

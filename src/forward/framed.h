@@ -48,6 +48,7 @@ class FramedWriter {
   BatchWriter writer_;
   std::vector<Frame> fed_;
   std::vector<std::span<const std::uint8_t>> views_;
+  std::vector<std::uint8_t> checksums_ok_;
   std::function<void()> done_;
 };
 

@@ -22,7 +22,7 @@ void ReadStage::fill_arena(Tally& t) {
 bool ReadStage::fill(BatchWriter& writer, Tally& t) {
   if (!passthrough_) {
     fill_arena(t);
-    writer.begin(arena_.packets());
+    writer.begin(arena_.packets(), arena_.checksums_ok());
     return !arena_.empty();
   }
   raw_.clear();

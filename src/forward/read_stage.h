@@ -31,6 +31,7 @@ class ReadStage {
   bool fill(BatchWriter& writer, Tally& t);
   // The plain packets last produced by fill() (split shape), e.g. to copy them into frames.
   std::span<const std::span<const std::uint8_t>> segments() const { return arena_.packets(); }
+  std::span<const std::uint8_t> segment_checksums_ok() const { return arena_.checksums_ok(); }
   // fill() without a writer: only the arena (channel readers copy segments() out).
   void fill_arena(Tally& t);
 

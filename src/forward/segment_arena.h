@@ -24,12 +24,15 @@ class SegmentArena {
   SplitOutcome add(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet, Tally& t);
   // The packets added since clear(), in order.
   std::span<const std::span<const std::uint8_t>> packets() const { return {views_.data(), used_}; }
+  // Per packet: 1 when its L4 checksum was computed by the split (see GroTable::coalesce).
+  std::span<const std::uint8_t> checksums_ok() const { return {checksum_ok_.data(), used_}; }
 
  private:
   std::unique_ptr<std::uint8_t[]> storage_;
   std::vector<std::span<std::uint8_t>> slots_;
   std::vector<std::size_t> lengths_;
   std::vector<std::span<const std::uint8_t>> views_;
+  std::vector<std::uint8_t> checksum_ok_;
   std::size_t used_ = 0;
 };
 

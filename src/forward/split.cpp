@@ -28,7 +28,7 @@ SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_
   const auto r = offload::gso_split(header, packet, out, lengths);
   if (r.ok()) {
     t.packets += r.segments;
-    return {SplitOutcome::kDone, r.segments};
+    return {SplitOutcome::kDone, r.segments, header.is_gso() || header.needs_csum()};
   }
   if (*r.error == offload::Error::kTooManySegments && !last_try) return {SplitOutcome::kNoRoom, 0};
   t.packets += 1;

@@ -17,6 +17,7 @@ enum class SplitOutcome { kDone, kDropped, kNoRoom };
 struct SplitInto {
   SplitOutcome outcome = SplitOutcome::kDone;
   std::size_t segments = 0;
+  bool checksum_computed = false;  // the segments' L4 checksums were computed here (GSO or NEEDS_CSUM)
 };
 
 // Writes the segments of `packet` (vnet header `header` when `vnet`) into `out` (lengths into

@@ -33,10 +33,13 @@ void SyncGsoChannelForwarder::reader(std::size_t d) {
       while (!stage.finished()) {
         stage.fill_arena(t);
         frames.clear();
-        for (auto seg : stage.segments()) {
+        const auto segments = stage.segments();
+        const auto checksums_ok = stage.segment_checksums_ok();
+        for (std::size_t i = 0; i < segments.size(); ++i) {
           Frame f = *store_.acquire();
-          std::copy(seg.begin(), seg.end(), f.data);
-          f.length = static_cast<std::uint32_t>(seg.size());
+          std::copy(segments[i].begin(), segments[i].end(), f.data);
+          f.length = static_cast<std::uint32_t>(segments[i].size());
+          f.checksum_ok = checksums_ok[i] != 0;
           frames.push_back(f);
         }
         shared.flush(t);  // count them read before the writer can count them written
@@ -60,12 +63,17 @@ void SyncGsoChannelForwarder::writer(std::size_t d) {
   BatchWriter writer(dst.offloads(), segment_size(setup_.options), kWriteBatch);
   std::vector<Frame> frames(kWriteBatch);
   std::vector<std::span<const std::uint8_t>> views(kWriteBatch);
+  std::vector<std::uint8_t> checksums_ok(kWriteBatch);
   Tally t;
   for (;;) {
     const std::size_t n = channels_[d]->pop_some(frames);
     if (n == 0) break;
-    for (std::size_t i = 0; i < n; ++i) views[i] = frames[i].bytes();
-    writer.begin(std::span<const std::span<const std::uint8_t>>(views).first(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      views[i] = frames[i].bytes();
+      checksums_ok[i] = frames[i].checksum_ok ? 1 : 0;
+    }
+    writer.begin(std::span<const std::span<const std::uint8_t>>(views).first(n),
+                 std::span<const std::uint8_t>(checksums_ok).first(n));
     while (!writer.done()) writer.on_sent(dst.send_batch(writer.pending()), t);
     for (std::size_t i = 0; i < n; ++i) store_.release(frames[i]);
     shared.flush(t);

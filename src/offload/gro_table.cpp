@@ -88,8 +88,9 @@ struct Classified {
   std::uint16_t hdr_len = 0;  // L3 + L4 headers
 };
 
-// Rules 1, 4, 5 and 6: everything that can be decided from one packet alone.
-Classified classify(Bytes p, const GroOptions& o) {
+// Rules 1, 4, 5 and 6: everything that can be decided from one packet alone. `checksum_ok`:
+// the caller computed this packet's L4 checksum itself, so rule 6 holds without summing it.
+Classified classify(Bytes p, const GroOptions& o, bool checksum_ok) {
   Classified c;
   if (p.empty()) return c;
   FlowKey& key = c.key;
@@ -139,7 +140,8 @@ Classified classify(Bytes p, const GroOptions& o) {
     const std::size_t th = tcp.header_length();
     if (!ip_ok || !o.tcp || th < ConstTcpHeader::kMinSize || th >= l4.size()) return c;
     if (tcp.flags() != kTcpAck && tcp.flags() != kTcpAckPsh) return c;
-    if (tcp.checksum() == 0xFFFF || !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
+    if (tcp.checksum() == 0xFFFF) return c;
+    if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + th);
   } else if (key.proto == packet::kProtoUdp) {
     if (!ConstUdpHeader::fits(l4)) return c;
@@ -149,7 +151,8 @@ Classified classify(Bytes p, const GroOptions& o) {
     c.kind = Kind::kBarrier;
     if (!ip_ok || !o.udp || o.max_udp_segments < 2) return c;
     if (udp.length() != l4.size() || l4.size() == ConstUdpHeader::kSize) return c;
-    if (udp.checksum() == 0 || !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
+    if (udp.checksum() == 0) return c;
+    if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + ConstUdpHeader::kSize);
   } else {
     return c;
@@ -252,13 +255,14 @@ void GroTable::StateDeleter::operator()(State* s) const { delete s; }
 
 GroTable::GroTable(GroOptions options) : options_(options), state_(new State) {}
 
-std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const std::uint8_t>> packets) {
+std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const std::uint8_t>> packets,
+                                              std::span<const std::uint8_t> checksum_ok) {
   State& st = *state_;
   st.begin(packets.size());
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const Bytes p = packets[i];
     const auto idx = static_cast<std::int32_t>(i);
-    const Classified c = classify(p, options_);
+    const Classified c = classify(p, options_, i < checksum_ok.size() && checksum_ok[i] != 0);
     State::Run single{idx, idx, 1, static_cast<std::uint32_t>(p.size()), 0, 0, kNone, nullptr, true};
     if (c.kind != Kind::kCandidate) {
       if (c.kind == Kind::kBarrier) {

@@ -34,7 +34,13 @@ class GroTable {
   // Coalesces one batch; outputs are in the order of each run's first-arriving packet, and
   // packets that may not coalesce keep their order within their flow. Allocates only while
   // its buffers grow to the largest batch seen.
-  std::span<const GroOutput> coalesce(std::span<const std::span<const std::uint8_t>> packets);
+  //
+  // `checksum_ok[i]` != 0 says the caller computed packet i's L4 checksum itself (gso_split
+  // output): rule 6 is then true by construction and the table does not sum the packet again,
+  // which was a third of the forwarder's checksum work. Empty, or shorter than `packets`:
+  // every packet without a flag is verified.
+  std::span<const GroOutput> coalesce(std::span<const std::span<const std::uint8_t>> packets,
+                                      std::span<const std::uint8_t> checksum_ok = {});
 
   const GroOptions& options() const { return options_; }
   void set_options(GroOptions o) { options_ = o; }

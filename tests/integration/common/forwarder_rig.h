@@ -34,7 +34,7 @@ using std::chrono::seconds;
 inline const std::vector<std::string> kModes = {
     "async-normal", "async-normal-channel", "async-framed", "async-gso", "async-gso-channel",
     "async-gso-channel-pool", "async-gso-framed", "sync-normal", "sync-normal-channel", "sync-gso",
-    "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq"};
+    "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq", "passthrough-async"};
 
 inline bool mode_has_vnet(const std::string& mode) {
   return mode.find("gso") != std::string::npos || mode.starts_with("passthrough");

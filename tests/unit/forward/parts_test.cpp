@@ -10,6 +10,8 @@
 #include "forward/buffer_pool.h"
 #include "forward/channel.h"
 #include "forward/counters.h"
+#include "forward/segment_arena.h"
+#include "offload/gro_table.h"
 #include "rig.h"
 
 namespace {
@@ -116,6 +118,29 @@ TEST(AsyncChannel, WaitersAreWokenThroughTheExecutor) {
   pump(true);
   io.run();
   EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+// Only checksums the split computed are flagged for GroTable to trust; copied packets are not.
+TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
+  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
+  offload::GroTable gro;
+  const auto merged = gro.coalesce(views);
+  ASSERT_EQ(merged.size(), 1u);
+  ASSERT_TRUE(merged[0].header.is_gso());
+
+  forward::SegmentArena arena(16, 2000);
+  forward::Tally t;
+  ASSERT_EQ(arena.add(merged[0].header, merged[0].bytes, true, t), forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[0], true, t), forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[1], false, t), forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.packets().size(), 6u);
+  const std::vector<std::uint8_t> want{1, 1, 1, 1, 0, 0};
+  EXPECT_EQ(std::vector<std::uint8_t>(arena.checksums_ok().begin(), arena.checksums_ok().end()), want);
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(std::equal(arena.packets()[i].begin(), arena.packets()[i].end(), pkts[i].begin(), pkts[i].end()));
+  arena.clear();
+  EXPECT_TRUE(arena.checksums_ok().empty());
 }
 
 TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {

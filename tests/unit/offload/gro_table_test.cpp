@@ -646,6 +646,52 @@ TEST(GroTable, BufferReusedAcrossBatchesKeepsOutputsCorrect) {
   }
 }
 
+// checksum_ok (the caller computed these checksums, e.g. gso_split output) skips only the sum
+// of rule 6: flagged packets merge as before, unflagged ones are still verified, and the other
+// checksum rules (UDP checksum 0) still hold.
+TEST(GroTable, ChecksumOkFlagsMergeValidPacketsAsBefore) {
+  GroTable table;
+  const auto in = segments(tcp4(), 3, 100);
+  const std::vector<std::uint8_t> ok{1, 1, 1};
+  expect_groups(in, table.coalesce(spans_of(in), ok), {{0, 1, 2}});
+}
+
+TEST(GroTable, UnflaggedPacketIsStillVerifiedNextToFlaggedOnes) {
+  GroTable table;
+  auto in = segments(tcp4(), 3, 100);
+  in[2] = corrupt_payload(in[2]);
+  const std::vector<std::uint8_t> ok{1, 1, 0};
+  expect_groups(in, table.coalesce(spans_of(in), ok), {{0, 1}, {2}});
+}
+
+TEST(GroTable, ShortFlagSpanVerifiesThePacketsItDoesNotCover) {
+  GroTable table;
+  auto in = segments(udp6(), 3, 100);
+  in[2] = corrupt_payload(in[2]);
+  const std::vector<std::uint8_t> ok{1};
+  expect_groups(in, table.coalesce(spans_of(in), ok), {{0, 1}, {2}});
+}
+
+TEST(GroTable, FlaggedPacketIsTakenAtItsWord) {
+  // The flag is the caller's promise: a corrupted payload flagged ok is merged (the forwarder
+  // only flags checksums gso_split has just computed).
+  GroTable table;
+  auto in = segments(tcp4(), 3, 100);
+  in[2] = corrupt_payload(in[2]);
+  const std::vector<std::uint8_t> ok{1, 1, 1};
+  const auto out = table.coalesce(spans_of(in), ok);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].merged, 3u);
+}
+
+TEST(GroTable, FlagDoesNotLiftTheUdpZeroChecksumRule) {
+  GroTable table;
+  auto in = segments(udp4(), 3, 100);
+  packet::store_be16(l4_of(in[2]).data() + packet::UdpHeader::kChecksumOffset, 0);
+  const std::vector<std::uint8_t> ok{1, 1, 1};
+  expect_groups(in, table.coalesce(spans_of(in), ok), {{0, 1}, {2}});
+}
+
 TEST(GroTable, OptionsCanChangeBetweenBatches) {
   GroTable table;
   const auto in = segments(udp4(), 2, 100);
