@@ -28,6 +28,8 @@ class FramedReader {
   RecvSlots slots_;
   ReadStage stage_;
   std::vector<Frame> frames_;
+  Tally* tally_ = nullptr;
+  Handler handler_;
 };
 
 class FramedWriter {
