@@ -183,8 +183,8 @@ int run(const Args& a) {
   }
 
   auto forwarder = mode->make(setup);
-  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads on {}\n", mode->name, mode->description, setup.first.name,
-             setup.second.name, placement->describe());
+  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}\n", mode->name, mode->description, setup.first.name,
+             setup.second.name, placement->pinned() ? "on " : "", placement->describe());
   std::fflush(stdout);
   forward::Status status;
   {

@@ -2,7 +2,9 @@
 // TCP each way at once over IPv4 and IPv6 with the SHA-256 of each stream checked end to end,
 // and UDP with every datagram counted and checksummed. The namespaces are the harness's
 // (tb-fwd/tb-a/tb-b with a unique suffix) and are deleted by the rig on every exit path.
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "common/forwarder_rig.h"
 
@@ -66,6 +68,50 @@ TEST(TunfwdList, OffersExactlyTheTestedModes) {
     if (words >> first) listed.push_back(first);
   }
   EXPECT_EQ(listed, kModes);
+}
+
+// /proc/PID/task/*/status "Cpus_allowed_list" of every thread of `pid`.
+std::vector<std::string> thread_cpus(pid_t pid) {
+  std::vector<std::string> lists;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("Cpus_allowed_list:", 0) == 0) lists.push_back(line.substr(line.find_first_not_of(" \t", 18)));
+  }
+  return lists;
+}
+
+// --cpus: every thread of a four-thread mode runs where it was told (threads started after the
+// placement inherit it), the start-up line says so, and the forwarder still forwards.
+TEST(CpuPlacement, EveryForwardingThreadRunsOnTheChosenCpu) {
+  std::string why;
+  if (!can_run(&why)) GTEST_SKIP() << why;
+  Rig rig("sync-gso-concurrent", {}, {"--cpus", "0"});
+  ASSERT_TRUE(rig.wait_for_output("threads on cpu 0", seconds(10))) << rig.out() << rig.err();
+  rig.tcp_a_to_b(16 << 20, "5361");
+  const auto lists = thread_cpus(rig.forwarder().pid());
+  EXPECT_GE(lists.size(), 5u) << "4 forwarding threads + main/signal thread";
+  for (const auto& l : lists) EXPECT_EQ(l, "0");
+  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+}
+
+TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuAndNoneDoesNot) {
+  std::string why;
+  if (!can_run(&why)) GTEST_SKIP() << why;
+  const auto online = std::thread::hardware_concurrency();
+  if (online < 2) GTEST_SKIP() << "auto leaves a one-CPU machine unpinned";
+  const auto own = thread_cpus(::getpid()).front();  // e.g. "0-1"
+  const auto highest = own.substr(own.find_last_of(",-") == std::string::npos ? 0 : own.find_last_of(",-") + 1);
+  {
+    Rig rig("passthrough-async");
+    ASSERT_TRUE(rig.wait_for_output("threads on cpu " + highest, seconds(10))) << rig.out() << rig.err();
+    for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, highest);
+    EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+  }
+  Rig rig("passthrough-async", {}, {"--cpus", "none"});
+  ASSERT_TRUE(rig.wait_for_output("threads not pinned", seconds(10))) << rig.out() << rig.err();
+  for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, own);
+  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
 }
 
 }  // namespace
