@@ -18,6 +18,9 @@ struct Mode {
   std::size_t queues = 1;   // queues per device; 0 = --queues (default kDefaultQueues)
   bool async = false;       // needs an io_context and AsyncBatchDevice per queue
   std::function<std::unique_ptr<Forwarder>(const Setup&)> make;
+  // What tunfwd --cpus auto does for this mode: pin every thread to one CPU (see
+  // cpu_placement.h), or leave it to the scheduler when the mode forwards faster that way.
+  bool pin_by_default = true;
 };
 
 inline constexpr std::size_t kDefaultQueues = 2;

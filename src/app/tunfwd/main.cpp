@@ -109,7 +109,8 @@ int run(const Args& a) {
   }
 
   std::string placement_error;
-  const auto placement = forward::parse_cpu_placement(a.cpus, forward::allowed_cpus(), placement_error);
+  const std::string cpus = a.cpus == "auto" && !mode->pin_by_default ? "none" : a.cpus;
+  const auto placement = forward::parse_cpu_placement(cpus, forward::allowed_cpus(), placement_error);
   if (!placement) {
     fmt::print(stderr, "tunfwd: {}\n", placement_error);
     return 2;

@@ -95,7 +95,7 @@ TEST(CpuPlacement, EveryForwardingThreadRunsOnTheChosenCpu) {
   EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
 }
 
-TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuAndNoneDoesNot) {
+TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuNoneAndSyncNormalDoNot) {
   std::string why;
   if (!can_run(&why)) GTEST_SKIP() << why;
   const auto online = std::thread::hardware_concurrency();
@@ -108,10 +108,13 @@ TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuAndNoneDoesNot) {
     for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, highest);
     EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
   }
-  Rig rig("passthrough-async", {}, {"--cpus", "none"});
-  ASSERT_TRUE(rig.wait_for_output("threads not pinned", seconds(10))) << rig.out() << rig.err();
-  for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, own);
-  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+  for (const auto& [mode, cpus] : {std::pair{"passthrough-async", "none"}, std::pair{"sync-normal", "auto"}}) {
+    SCOPED_TRACE(std::string(mode) + " --cpus " + cpus);
+    Rig rig(mode, {}, {"--cpus", cpus});
+    ASSERT_TRUE(rig.wait_for_output("threads not pinned", seconds(10))) << rig.out() << rig.err();
+    for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, own);
+    EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+  }
 }
 
 }  // namespace

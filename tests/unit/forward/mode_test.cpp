@@ -43,6 +43,7 @@ TEST(ModeRegistry, HasTheTwelveReferenceModesAndOurs) {
     const auto* m = forward::find_mode(n);
     ASSERT_NE(m, nullptr) << n;
     EXPECT_FALSE(m->description.empty());
+    EXPECT_EQ(m->pin_by_default, std::string(n) != "sync-normal") << n << ": measured faster unpinned only";
     EXPECT_EQ(m->vnet, std::string(n).find("gso") != std::string::npos || std::string(n).rfind("passthrough", 0) == 0)
         << n;
   }
