@@ -217,7 +217,8 @@ int main(int argc, char** argv) {
   app.add_option("--mtu", a.mtu, "MTU of both devices")->capture_default_str();
   app.add_option("--user", a.user, "after opening the devices, drop to this user and every capability");
   app.add_option("--cpus", a.cpus,
-                 "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more), "
+                 "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
+                 "sync-normal is left unpinned), "
                  "none (scheduler decides), or a list such as 1 or 0,2-3")
       ->capture_default_str();
   app.add_flag("--list", a.list, "list the modes and exit");
