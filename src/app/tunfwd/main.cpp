@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", a.threads, "threads (async modes run one event loop thread)")->capture_default_str();
   app.add_option("--queues", a.queues, "queues per device for multi-queue modes (default 2)");
   app.add_option("--mtu", a.mtu, "MTU of both devices")->capture_default_str();
-  app.add_option("--user", a.user, "after opening the devices, drop to this user and every capability");
+  app.add_option("--user", a.user, "after opening the devices, drop to this user (from /etc/passwd) and every capability");
   app.add_option("--cpus", a.cpus,
                  "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
                  "sync-normal is left unpinned), "

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string_view>
@@ -42,15 +43,28 @@ std::string status_field(std::string_view field) {
 }  // namespace
 
 bool find_user(const std::string& name, User& user, std::string& error) {
-  // getpwnam_r with a growing buffer: NSS entries can be long.
+  // /etc/passwd read with fgetpwent_r, not getpwnam_r: the release tunfwd is linked statically,
+  // and static glibc can reach NSS modules only by loading the shared ones it was built against.
+  std::FILE* db = std::fopen(kPasswdFile, "re");
+  if (!db) return error = fmt::format("reading {}: {}", kPasswdFile, std::strerror(errno)), false;
   passwd pw{};
-  passwd* found = nullptr;
+  passwd* entry = nullptr;
   std::vector<char> buf(4096);
-  int rc;
-  while ((rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE && buf.size() < (1u << 20))
-    buf.resize(buf.size() * 2);
-  if (rc != 0) return error = fmt::format("looking up user '{}': {}", name, std::strerror(rc)), false;
-  if (!found) return error = fmt::format("no such user '{}'", name), false;
+  bool found = false;
+  for (;;) {
+    const int rc = ::fgetpwent_r(db, &pw, buf.data(), buf.size(), &entry);
+    if (rc == ERANGE && buf.size() < (1u << 20)) {  // a long line: retry it with a larger buffer
+      buf.resize(buf.size() * 2);
+      continue;
+    }
+    if (rc != 0) break;  // ENOENT at the end of the file
+    if (name == pw.pw_name) {
+      found = true;
+      break;
+    }
+  }
+  std::fclose(db);
+  if (!found) return error = fmt::format("no such user '{}' in {}", name, kPasswdFile), false;
   if (pw.pw_uid == 0) return error = fmt::format("user '{}' is root: nothing would be dropped", name), false;
   user = {name, pw.pw_uid, pw.pw_gid};
   return true;

@@ -13,8 +13,11 @@ struct User {
   gid_t gid = 0;
 };
 
-// Looks `name` up (before the devices are opened, so a typo fails fast). On failure returns
-// false with a message in `error`: "no such user 'x'", "user 'root' is root: …".
+inline constexpr const char* kPasswdFile = "/etc/passwd";
+
+// Looks `name` up in /etc/passwd (before the devices are opened, so a typo fails fast); users
+// known only to other NSS sources (LDAP, systemd dynamic users) are not found. On failure
+// returns false with a message in `error`: "no such user 'x' in /etc/passwd", "user 'root' is root: …".
 bool find_user(const std::string& name, User& user, std::string& error);
 
 // Clears the ambient and bounding capability sets, then setgroups/setgid/setuid to `user` (its
