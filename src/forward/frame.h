@@ -25,7 +25,8 @@ struct Frame {
 class FrameStore {
  public:
   virtual ~FrameStore() = default;
-  virtual std::optional<Frame> acquire() = 0;
+  // A frame for a packet of `length` bytes (at most frame_size()), or nullopt when none is free.
+  virtual std::optional<Frame> acquire(std::size_t length) = 0;
   virtual void release(const Frame& f) = 0;
   virtual std::size_t frame_size() const = 0;
 };
@@ -33,8 +34,11 @@ class FrameStore {
 class HeapFrameStore final : public FrameStore {
  public:
   explicit HeapFrameStore(std::size_t frame_size) : size_(frame_size) {}
-  std::optional<Frame> acquire() override {
-    return Frame{new std::uint8_t[size_], static_cast<std::uint32_t>(size_), 0, 0, false};
+  // Exactly the packet's size: what a full channel holds is then the bytes queued, not
+  // 2048 MTU-sized blocks (a queue of ACKs costs 2048 x 64 B rather than 2048 x 1.7 KB).
+  std::optional<Frame> acquire(std::size_t length) override {
+    if (length > size_) return std::nullopt;
+    return Frame{new std::uint8_t[length], static_cast<std::uint32_t>(length), 0, 0, false};
   }
   void release(const Frame& f) override { delete[] f.data; }
   std::size_t frame_size() const override { return size_; }
@@ -46,7 +50,8 @@ class HeapFrameStore final : public FrameStore {
 class PoolFrameStore final : public FrameStore {
  public:
   PoolFrameStore(std::size_t count, std::size_t frame_size) : pool_(count, frame_size) {}
-  std::optional<Frame> acquire() override {
+  std::optional<Frame> acquire(std::size_t length) override {
+    if (length > pool_.buffer_size()) return std::nullopt;
     auto h = pool_.acquire();
     if (!h) return std::nullopt;
     auto b = pool_.buffer(*h);

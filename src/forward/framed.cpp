@@ -27,7 +27,7 @@ void FramedReader::async_read(Tally& t, Handler h) {
         const auto segments = stage_.segments();
         const auto checksums_ok = stage_.segment_checksums_ok();
         for (std::size_t i = 0; i < segments.size(); ++i) {
-          auto f = store_.acquire();
+          auto f = store_.acquire(segments[i].size());
           if (!f) {
             t.drop(DropReason::kNoBuffer);
             continue;

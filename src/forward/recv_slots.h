@@ -1,6 +1,7 @@
 #pragma once
 // The receive side of one batch read: kRecvBatch buffers big enough for a super-packet,
-// allocated once. reset() re-arms them before each read (the device sets length and vnet).
+// allocated once (uninitialised, so only the pages packets use become resident). reset()
+// re-arms them before each read (the device sets length and vnet).
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -27,6 +28,17 @@ class RecvSlots {
   std::unique_ptr<std::uint8_t[]> storage_;
   std::vector<device::Packet> packets_;
   std::size_t size_;
+};
+
+// The buffer of the per-packet modes, which read one packet at a time. Left uninitialised:
+// zeroing 64 KB would make all of it resident, while a packet without offload touches one page.
+class ReadBuffer {
+ public:
+  ReadBuffer() : storage_(std::make_unique_for_overwrite<std::uint8_t[]>(kMaxPacket)) {}
+  std::span<std::uint8_t> bytes() { return {storage_.get(), kMaxPacket}; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> storage_;
 };
 
 }  // namespace forward

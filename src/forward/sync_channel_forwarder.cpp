@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "forward/recv_slots.h"
 #include "forward/write_one.h"
 
 namespace forward {
@@ -17,7 +18,8 @@ void SyncChannelForwarder::reader(std::size_t d) {
   const Endpoint& in = d == 0 ? setup_.first : setup_.second;
   device::PacketDevice& src = *in.packet.at(0);
   DirectionCounters& shared = counters_.direction(d);
-  std::vector<std::uint8_t> buffer(kMaxPacket);
+  ReadBuffer storage;
+  const std::span<std::uint8_t> buffer = storage.bytes();
   Tally t;
   while (!stopping()) {
     const auto r = src.read(buffer);
@@ -31,7 +33,7 @@ void SyncChannelForwarder::reader(std::size_t d) {
     if (r.count > store_.frame_size()) {
       t.drop(DropReason::kTooBig);
     } else {
-      Frame f = *store_.acquire();
+      Frame f = *store_.acquire(r.count);
       std::copy_n(buffer.begin(), r.count, f.data);
       f.length = static_cast<std::uint32_t>(r.count);
       if (!channels_[d]->push(f)) {  // closed: the forwarder is stopping

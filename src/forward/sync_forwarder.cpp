@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include "forward/recv_slots.h"
 #include "forward/write_one.h"
 
 namespace forward {
@@ -25,7 +26,8 @@ void SyncForwarder::direction(std::size_t d) {
   device::PacketDevice& src = *in.packet.at(0);
   device::PacketDevice& dst = *out.packet.at(0);
   DirectionCounters& shared = counters_.direction(d);
-  std::vector<std::uint8_t> buffer(kMaxPacket);
+  ReadBuffer storage;
+  const std::span<std::uint8_t> buffer = storage.bytes();
   Tally t;
   int since_flush = 0;
   while (!stopping()) {

@@ -36,7 +36,7 @@ void SyncGsoChannelForwarder::reader(std::size_t d) {
         const auto segments = stage.segments();
         const auto checksums_ok = stage.segment_checksums_ok();
         for (std::size_t i = 0; i < segments.size(); ++i) {
-          Frame f = *store_.acquire();
+          Frame f = *store_.acquire(segments[i].size());
           std::copy(segments[i].begin(), segments[i].end(), f.data);
           f.length = static_cast<std::uint32_t>(segments[i].size());
           f.checksum_ok = checksums_ok[i] != 0;

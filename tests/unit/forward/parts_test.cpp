@@ -10,6 +10,7 @@
 #include "forward/buffer_pool.h"
 #include "forward/channel.h"
 #include "forward/counters.h"
+#include "forward/frame.h"
 #include "forward/segment_arena.h"
 #include "offload/gro_table.h"
 #include "rig.h"
@@ -61,6 +62,20 @@ TEST(BufferPool, RecyclesWithoutAllocating) {
   EXPECT_EQ(pool.acquisitions(), 24u);
   EXPECT_EQ(pool.allocations(), 4u);
   EXPECT_EQ(pool.in_use(), 0u);
+}
+
+TEST(FrameStore, HeapFramesAreSizedToThePacketAndBothStoresRefuseOversizedOnes) {
+  forward::HeapFrameStore heap(1756);
+  forward::PoolFrameStore pool(2, 1756);
+  for (forward::FrameStore* store : {static_cast<forward::FrameStore*>(&heap), static_cast<forward::FrameStore*>(&pool)}) {
+    EXPECT_FALSE(store->acquire(1757).has_value()) << "larger than frame_size()";
+    auto f = store->acquire(52);
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(f->length, 0u);
+    EXPECT_EQ(f->capacity, store == &heap ? 52u : 1756u) << "heap frames hold just the packet; pool buffers are fixed";
+    store->release(*f);
+  }
+  EXPECT_EQ(pool.pool().in_use(), 0u);
 }
 
 TEST(Channel, CarriesItemsInOrderAcrossThreadsAndBlocksWhenFull) {
