@@ -22,7 +22,8 @@
 # PERF_GATE_HEAD_BUILD, default build/release, built there only if missing),
 # PERF_GATE_BASE_ENV / PERF_GATE_HEAD_ENV ("VAR=value ..." set for that side's tunfwd only,
 # e.g. PERF_GATE_HEAD_ENV="LD_PRELOAD=$PWD/build/release/tests/perf/libtb_delay_preload.so
-# TB_PRELOAD_DELAY_NS=16000" to plant a slowdown when testing the gate, see fixtures/gate/README.md),
+# TB_PRELOAD_DELAY_NS=16000" to plant a slowdown when testing the gate, see fixtures/gate/README.md;
+# LD_PRELOAD needs a dynamically linked forwarder: give both sides build/release/src/app/tunfwd-dynamic),
 # CMAKE_BUILD_PARALLEL_LEVEL (build jobs).
 set -euo pipefail
 
