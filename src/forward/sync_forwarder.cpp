@@ -1,7 +1,6 @@
 #include "forward/sync_forwarder.h"
 
 #include <thread>
-#include <vector>
 
 #include "forward/recv_slots.h"
 #include "forward/write_one.h"

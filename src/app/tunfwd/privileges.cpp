@@ -51,19 +51,21 @@ bool find_user(const std::string& name, User& user, std::string& error) {
   passwd* entry = nullptr;
   std::vector<char> buf(4096);
   bool found = false;
+  int rc = 0;
   for (;;) {
-    const int rc = ::fgetpwent_r(db, &pw, buf.data(), buf.size(), &entry);
+    rc = ::fgetpwent_r(db, &pw, buf.data(), buf.size(), &entry);
     if (rc == ERANGE && buf.size() < (1u << 20)) {  // a long line: retry it with a larger buffer
       buf.resize(buf.size() * 2);
       continue;
     }
-    if (rc != 0) break;  // ENOENT at the end of the file
+    if (rc != 0) break;  // ENOENT at the end of the file, else a read error
     if (name == pw.pw_name) {
       found = true;
       break;
     }
   }
   std::fclose(db);
+  if (!found && rc != ENOENT) return error = fmt::format("reading {}: {}", kPasswdFile, std::strerror(rc)), false;
   if (!found) return error = fmt::format("no such user '{}' in {}", name, kPasswdFile), false;
   if (pw.pw_uid == 0) return error = fmt::format("user '{}' is root: nothing would be dropped", name), false;
   user = {name, pw.pw_uid, pw.pw_gid};
