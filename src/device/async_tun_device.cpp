@@ -17,8 +17,8 @@ int to_errno(const boost::system::error_code& ec) {
 
 }  // namespace
 
-AsyncTunDevice::AsyncTunDevice(boost::asio::io_context& io, UniqueFd fd, Offloads offloads)
-    : descriptor_(io), offloads_(offloads) {
+AsyncTunDevice::AsyncTunDevice(const boost::asio::any_io_executor& executor, UniqueFd fd, Offloads offloads)
+    : descriptor_(executor), offloads_(offloads) {
   descriptor_.assign(fd.release());
   descriptor_.non_blocking(true);
 }

@@ -7,7 +7,7 @@
 // Handlers always run on the io_context, never inside the initiating call. The device must
 // outlive its pending operations, except that destroying it cancels them (their handlers then
 // get ECANCELED without touching the destroyed object).
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "device/async_batch_device.h"
@@ -17,8 +17,9 @@ namespace device {
 
 class AsyncTunDevice : public AsyncBatchDevice {
  public:
-  // Takes ownership of `fd` (make it a dup when the fd is shared with a TunQueue).
-  AsyncTunDevice(boost::asio::io_context& io, UniqueFd fd, Offloads offloads);
+  // Takes ownership of `fd` (make it a dup when the fd is shared with a TunQueue). Handlers
+  // run on `executor` (an io_context's executor or a strand of it).
+  AsyncTunDevice(const boost::asio::any_io_executor& executor, UniqueFd fd, Offloads offloads);
 
   boost::asio::any_io_executor executor() override { return descriptor_.get_executor(); }
   void async_recv_batch(std::span<Packet> packets, Handler handler) override;

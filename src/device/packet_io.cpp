@@ -5,7 +5,6 @@
 #include <array>
 #include <cerrno>
 
-#include "device/fault_injection.h"
 
 namespace device {
 
@@ -30,8 +29,6 @@ long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::Vn
 }
 
 long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
-  // Test-only (fault_injection.h): a no-op unless a TUNFWD_FAULT_* variable is set.
-  if (const int injected = fault::inject_write(vnet_hdr && header.is_gso())) return -injected;
   std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
   std::array<iovec, 2> iov{};
   int n_iov = 0;

@@ -106,10 +106,11 @@ std::unique_ptr<TunDevice> TunDevice::open(const TunConfig& config) {
   return std::unique_ptr<TunDevice>(new TunDevice(name, n.offloads, std::move(queues)));
 }
 
-std::unique_ptr<AsyncBatchDevice> TunDevice::make_async(boost::asio::io_context& io, std::size_t queue) {
+std::unique_ptr<AsyncBatchDevice> TunDevice::make_async(const boost::asio::any_io_executor& executor,
+                                                        std::size_t queue) {
   UniqueFd fd(::fcntl(queues_.at(queue)->fd(), F_DUPFD_CLOEXEC, 0));
   if (!fd.valid()) fail(name_, "dup queue fd", errno);
-  return std::make_unique<AsyncTunDevice>(io, std::move(fd), offloads_);
+  return std::make_unique<AsyncTunDevice>(executor, std::move(fd), offloads_);
 }
 
 void TunDevice::interrupt() {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include "device/async_batch_device.h"
 #include "device/fd_queue.h"
@@ -49,8 +49,10 @@ class TunDevice {
   Offloads offloads() const { return offloads_; }
   std::size_t queue_count() const { return queues_.size(); }
   TunQueue& queue(std::size_t i) { return *queues_.at(i); }
-  // An asynchronous view of queue `queue` over a dup of its fd; must not outlive `io`.
-  std::unique_ptr<AsyncBatchDevice> make_async(boost::asio::io_context& io, std::size_t queue = 0);
+  // An asynchronous view of queue `queue` over a dup of its fd, completing on `executor` (an
+  // io_context's, or a strand of it); must not outlive that io_context. Several views of one
+  // queue may exist (one per direction that uses it).
+  std::unique_ptr<AsyncBatchDevice> make_async(const boost::asio::any_io_executor& executor, std::size_t queue = 0);
   // Wakes every blocked read on every queue; they (and later calls) return ECANCELED.
   void interrupt();
 

@@ -18,21 +18,34 @@ namespace forward {
 struct Endpoint {
   std::string name;
   device::Offloads offloads;
-  std::vector<device::PacketDevice*> packet;      // per queue (sync modes)
-  std::vector<device::BatchDevice*> batch;        // per queue (sync modes)
-  std::vector<device::AsyncBatchDevice*> async;   // per queue (async modes)
+  std::vector<device::PacketDevice*> packet;  // per queue (sync modes)
+  std::vector<device::BatchDevice*> batch;    // per queue (sync modes)
+  // Async modes, per queue: the view the direction reading this device reads through, and the
+  // view the other direction writes through. Each completes on the executor of the direction
+  // that uses it (its strand when the io_context runs on several threads); with one thread both
+  // may be the same object.
+  std::vector<device::AsyncBatchDevice*> async_read;
+  std::vector<device::AsyncBatchDevice*> async_write;
 };
 
 struct Options {
   std::size_t mtu = 1500;
-  std::size_t threads = 1;  // async modes: threads running the io_context
+  std::size_t threads = 1;  // async modes: threads running the io_context (tunfwd --threads)
 };
 
+// Direction 0 reads `first` and writes `second`, direction 1 the mirror way.
 struct Setup {
   Endpoint first;
   Endpoint second;
   boost::asio::io_context* io = nullptr;  // async modes
   Options options;
+
+  const Endpoint& in(std::size_t direction) const { return direction == 0 ? first : second; }
+  const Endpoint& out(std::size_t direction) const { return direction == 0 ? second : first; }
+  bool has_async_devices() const {
+    return !first.async_read.empty() && !first.async_write.empty() && !second.async_read.empty() &&
+           !second.async_write.empty();
+  }
 };
 
 // Sizes shared by the forwarders.

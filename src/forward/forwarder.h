@@ -4,10 +4,12 @@
 #include <mutex>
 #include <string>
 
-#include "forward/counters.h"
+#include "forward/counters/counters.h"
 #include "forward/endpoint.h"
 
 namespace forward {
+
+class BufferPool;
 
 struct Status {
   bool ok = true;
@@ -22,6 +24,8 @@ class Forwarder {
   // Thread-safe, idempotent; run() returns soon after.
   virtual void stop() = 0;
   virtual const Counters& counters() const = 0;
+  // The buffer pool of a pooled mode (Mode::pool), for tests and statistics; else nullptr.
+  virtual const BufferPool* pool() const { return nullptr; }
 };
 
 // What to do after a failed device read.

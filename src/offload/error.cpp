@@ -28,6 +28,32 @@ const char* to_string(Error e) {
   return "offload error";
 }
 
+const char* key(Error e) {
+  switch (e) {
+    case Error::kVnetGsoType: return "vnet-gso-type";
+    case Error::kVnetGsoEcnOnUdp: return "vnet-gso-ecn-on-udp";
+    case Error::kVnetGsoSize: return "vnet-gso-size";
+    case Error::kVnetNoNeedsCsum: return "vnet-no-needs-csum";
+    case Error::kVnetCsumStart: return "vnet-csum-start";
+    case Error::kVnetCsumOffset: return "vnet-csum-offset";
+    case Error::kVnetHdrLen: return "vnet-hdr-len";
+    case Error::kIpVersion: return "ip-version";
+    case Error::kIpv4Header: return "ipv4-header";
+    case Error::kIpv4Length: return "ipv4-length";
+    case Error::kIpv4Fragment: return "ipv4-fragment";
+    case Error::kIpv6Length: return "ipv6-length";
+    case Error::kIpv6ExtHeader: return "ipv6-ext-header";
+    case Error::kIpv6Fragment: return "ipv6-fragment";
+    case Error::kL4Protocol: return "l4-protocol";
+    case Error::kTcpHeader: return "tcp-header";
+    case Error::kUdpHeader: return "udp-header";
+    case Error::kTooManySegments: return "too-many-segments";
+    case Error::kOutputTooSmall: return "output-too-small";
+    case Error::kTruncated: return "truncated";
+  }
+  return "offload-error";
+}
+
 Error from_vnet(vnet::Invalid reason) {
   switch (reason) {
     case vnet::Invalid::kGsoType: return Error::kVnetGsoType;

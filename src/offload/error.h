@@ -33,6 +33,8 @@ enum class Error : std::uint8_t {
 inline constexpr std::size_t kErrorCount = 20;
 
 const char* to_string(Error e);
+// A stable machine name ("ipv4-fragment"), for JSON counters.
+const char* key(Error e);
 Error from_vnet(vnet::Invalid reason);
 
 }  // namespace offload

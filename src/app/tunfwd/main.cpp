@@ -1,7 +1,8 @@
 // tunfwd: forwards packets between two TUN devices it creates, in one of the modes of the
-// reference table (tunfwd --list). SIGINT/SIGTERM stop it and print the counters per
-// direction; the exit status is non-zero when a device failed (e.g. deleted under it).
-// --user NAME drops root and every capability once the devices are open (privileges.h).
+// registry (tunfwd --list). SIGINT/SIGTERM stop it and print the counters per direction (and
+// write them as JSON with --stats-json); the exit status is non-zero when a device failed
+// (e.g. deleted under it). --user NAME drops root and every capability once the devices are
+// open (privileges.h).
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,44 +10,36 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
-#include "device/fault_injection.h"
-#include "device/tun_device.h"
-#include "forward/cpu_placement.h"
-#include "forward/mode.h"
-#include "privileges.h"
+#include "forward/counters/counters_json.h"
+#include "forward/registry.h"
+#include "tunfwd/cpu_placement.h"
+#include "tunfwd/decorate.h"
+#include "tunfwd/devices.h"
+#include "tunfwd/privileges.h"
 
 namespace {
 
 struct Args {
   std::string mode;
-  std::string iface1 = "tun11", iface2 = "tun22";
-  std::string ip1 = "10.0.1.1", ip2 = "10.0.2.1";
-  std::string ip1_6, ip2_6;
+  tunfwd::DeviceArgs devices;
   std::size_t threads = 1;
-  std::size_t queues = 0;
-  int mtu = 1500;
-  std::string user;  // --user: drop to this user once the devices are open
-  std::string cpus = "auto";  // --cpus: see forward/cpu_placement.h
+  std::string user;           // --user: drop to this user once the devices are open
+  std::string cpus = "auto";  // --cpus: see cpu_placement.h
+  std::string stats_json;     // --stats-json: the counters as JSON, written on exit
   bool list = false;
+  bool json = false;
 };
-
-// An address without a prefix means /24 (IPv4) or /64 (IPv6).
-std::optional<std::string> with_prefix(const std::string& addr, int prefix) {
-  if (addr.empty()) return std::nullopt;
-  if (addr.find('/') != std::string::npos) return addr;
-  return fmt::format("{}/{}", addr, prefix);
-}
 
 // Waits for SIGINT/SIGTERM (or SIGUSR1, our own "the forwarder ended") on a dedicated thread,
 // so stop() runs in a normal thread context instead of a signal handler.
@@ -71,6 +64,8 @@ class SignalThread {
     if (!done_.load()) pthread_kill(thread_.native_handle(), SIGUSR1);
     thread_.join();
   }
+  SignalThread(const SignalThread&) = delete;
+  SignalThread& operator=(const SignalThread&) = delete;
   static sigset_t signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -85,15 +80,40 @@ class SignalThread {
   std::thread thread_;
 };
 
-int list_modes() {
+int list_modes(bool json) {
+  if (json) {
+    std::cout << forward::registry_json().dump(2) << '\n';
+    return 0;
+  }
   for (const auto& m : forward::modes()) fmt::print("{:<24} {}\n", m.name, m.description);
   return 0;
+}
+
+// Written before the exit status is decided, so a failed run still leaves its counters.
+bool write_stats(const std::string& path, const forward::Mode& mode, const forward::Forwarder& f,
+                 const forward::Status& status) {
+  nlohmann::json j = forward::counters_json(f.counters());
+  j["mode"] = mode.name;
+  j["ok"] = status.ok;
+  j["error"] = status.error;
+  std::ofstream out(path);
+  out << j.dump(2) << '\n';
+  out.close();
+  if (!out) {
+    fmt::print(stderr, "tunfwd: --stats-json {}: cannot write the file\n", path);
+    return false;
+  }
+  return true;
 }
 
 int run(const Args& a) {
   const forward::Mode* mode = forward::find_mode(a.mode);
   if (!mode) {
     fmt::print(stderr, "tunfwd: unknown mode '{}' (tunfwd --list)\n", a.mode);
+    return 2;
+  }
+  if (a.threads == 0) {
+    fmt::print(stderr, "tunfwd: --threads must be at least 1\n");
     return 2;
   }
   // Block the stop signals before any thread exists so only the signal thread receives them.
@@ -110,36 +130,26 @@ int run(const Args& a) {
 
   std::string placement_error;
   const std::string cpus = a.cpus == "auto" && !mode->pin_by_default ? "none" : a.cpus;
-  const auto placement = forward::parse_cpu_placement(cpus, forward::allowed_cpus(), placement_error);
+  const auto placement = tunfwd::parse_cpu_placement(cpus, tunfwd::allowed_cpus(), placement_error);
   if (!placement) {
     fmt::print(stderr, "tunfwd: {}\n", placement_error);
     return 2;
   }
 
-  const std::size_t queues = forward::queues_for(*mode, a.queues);
-  std::unique_ptr<device::TunDevice> devs[2];
-  const std::string names[2] = {a.iface1, a.iface2};
-  const std::string v4[2] = {a.ip1, a.ip2};
-  const std::string v6[2] = {a.ip1_6, a.ip2_6};
+  // Before the devices: their async views must be destroyed before the io_context.
+  boost::asio::io_context io;
+  std::unique_ptr<tunfwd::Devices> devices;
   try {
-    for (int i = 0; i < 2; ++i) {
-      device::TunConfig c;
-      c.name = names[i];
-      c.vnet_hdr = mode->vnet;
-      c.queues = queues;
-      c.mtu = a.mtu;
-      c.ipv4 = with_prefix(v4[i], 24);
-      c.ipv6 = with_prefix(v6[i], 64);
-      devs[i] = device::TunDevice::open(c);
-      fmt::print("{}: {} queue(s), mtu {}, offloads: {}\n", devs[i]->name(), devs[i]->queue_count(), a.mtu,
-                 device::describe(devs[i]->offloads()));
-    }
+    devices = std::make_unique<tunfwd::Devices>(*mode, a.devices);
   } catch (const std::exception& e) {
     fmt::print(stderr, "tunfwd: {}\n", e.what());
     return 1;
   }
-  if (const auto faults = device::fault::describe(); !faults.empty())
-    fmt::print(stderr, "tunfwd: TEST-ONLY fault injection active: {}\n", faults);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& tun = devices->tun(i);
+    fmt::print("{}: {} queue(s), mtu {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,
+               device::describe(tun.offloads()));
+  }
   // Before any thread exists: setuid applies to the whole process, and nothing after this
   // point needs a privilege (the devices are open, configured and up).
   if (!a.user.empty()) {
@@ -158,34 +168,29 @@ int run(const Args& a) {
   mallopt(M_TOP_PAD, 4 << 20);
 
   // Still before any thread exists, so every forwarding thread inherits the placement.
-  if (const auto error = forward::apply_cpu_placement(*placement); !error.empty()) {
+  if (const auto error = tunfwd::apply_cpu_placement(*placement); !error.empty()) {
     fmt::print(stderr, "tunfwd: --cpus {}: {}\n", a.cpus, error);
     return 1;
   }
 
-  boost::asio::io_context io;
-  std::vector<std::unique_ptr<device::AsyncBatchDevice>> async_devs;
-  forward::Setup setup;
-  setup.io = &io;
-  setup.options.mtu = static_cast<std::size_t>(a.mtu);
-  setup.options.threads = a.threads;
-  for (int i = 0; i < 2; ++i) {
-    forward::Endpoint& ep = i == 0 ? setup.first : setup.second;
-    ep.name = devs[i]->name();
-    ep.offloads = devs[i]->offloads();
-    for (std::size_t q = 0; q < devs[i]->queue_count(); ++q) {
-      ep.packet.push_back(&devs[i]->queue(q));
-      ep.batch.push_back(&devs[i]->queue(q));
-      if (mode->async) {
-        async_devs.push_back(devs[i]->make_async(io, q));
-        ep.async.push_back(async_devs.back().get());
-      }
-    }
+  forward::Options options;
+  options.mtu = static_cast<std::size_t>(a.devices.mtu);
+  options.threads = a.threads;
+  forward::Setup setup = devices->setup(io, options);
+  tunfwd::DecorationHandle decoration;
+  try {
+    std::string injected;
+    decoration = tunfwd::decorate(setup, injected);
+    if (!injected.empty()) fmt::print(stderr, "tunfwd: TEST-ONLY fault injection active: {}\n", injected);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tunfwd: {}\n", e.what());
+    return 2;
   }
 
-  auto forwarder = mode->make(setup);
-  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}\n", mode->name, mode->description, setup.first.name,
-             setup.second.name, placement->pinned() ? "on " : "", placement->describe());
+  auto forwarder = mode->make(setup, *mode);
+  fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}{}\n", mode->name, mode->description, setup.first.name,
+             setup.second.name, placement->pinned() ? "on " : "", placement->describe(),
+             mode->async ? fmt::format(", event loop on {} thread(s)", a.threads) : "");
   std::fflush(stdout);
   forward::Status status;
   {
@@ -193,37 +198,47 @@ int run(const Args& a) {
     status = forwarder->run();
   }
   std::cout << forwarder->counters().format();
+  std::cout.flush();
+  const bool stats_written = a.stats_json.empty() || write_stats(a.stats_json, *mode, *forwarder, status);
   if (!status.ok) {
     fmt::print(stderr, "tunfwd: stopped: {}\n", status.error);
     return 1;
   }
-  return 0;
+  return stats_written ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Args a;
+  auto& d = a.devices;
   CLI::App app{"tunfwd: forward packets between two TUN devices"};
   app.add_option("--mode", a.mode, "forwarding mode (see --list)");
-  app.add_option("--iface1", a.iface1, "first TUN device")->capture_default_str();
-  app.add_option("--ip1", a.ip1, "IPv4 address of the first device (/24 if no prefix)")->capture_default_str();
-  app.add_option("--iface2", a.iface2, "second TUN device")->capture_default_str();
-  app.add_option("--ip2", a.ip2, "IPv4 address of the second device (/24 if no prefix)")->capture_default_str();
-  app.add_option("--ip1-6", a.ip1_6, "IPv6 address of the first device (/64 if no prefix)");
-  app.add_option("--ip2-6", a.ip2_6, "IPv6 address of the second device (/64 if no prefix)");
-  app.add_option("--threads", a.threads, "threads (async modes run one event loop thread)")->capture_default_str();
-  app.add_option("--queues", a.queues, "queues per device for multi-queue modes (default 2)");
-  app.add_option("--mtu", a.mtu, "MTU of both devices")->capture_default_str();
+  app.add_option("--iface1", d.names[0], "first TUN device")->capture_default_str();
+  app.add_option("--ip1", d.ipv4[0], "IPv4 address of the first device (/24 if no prefix)")->capture_default_str();
+  app.add_option("--iface2", d.names[1], "second TUN device")->capture_default_str();
+  app.add_option("--ip2", d.ipv4[1], "IPv4 address of the second device (/24 if no prefix)")->capture_default_str();
+  app.add_option("--ip1-6", d.ipv6[0], "IPv6 address of the first device (/64 if no prefix)");
+  app.add_option("--ip2-6", d.ipv6[1], "IPv6 address of the second device (/64 if no prefix)");
+  app.add_option("--threads", a.threads, "async modes: threads running the event loop (each direction stays serial)")
+      ->capture_default_str();
+  app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
+  app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
   app.add_option("--user", a.user, "after opening the devices, drop to this user (from /etc/passwd) and every capability");
   app.add_option("--cpus", a.cpus,
                  "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
-                 "sync-normal is left unpinned), "
+                 "modes measured faster unpinned are left to the scheduler), "
                  "none (scheduler decides), or a list such as 1 or 0,2-3")
       ->capture_default_str();
+  app.add_option("--stats-json", a.stats_json, "on exit, write the counters as JSON to this file (tunfwd-stats/1)");
   app.add_flag("--list", a.list, "list the modes and exit");
+  app.add_flag("--json", a.json, "with --list: every fact of every mode as JSON (tunfwd-modes/1)");
   CLI11_PARSE(app, argc, argv);
-  if (a.list) return list_modes();
+  if (a.list) return list_modes(a.json);
+  if (a.json) {
+    fmt::print(stderr, "tunfwd: --json goes with --list\n");
+    return 2;
+  }
   if (a.mode.empty()) {
     fmt::print(stderr, "tunfwd: --mode is required (tunfwd --list)\n");
     return 2;

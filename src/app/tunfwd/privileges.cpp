@@ -1,4 +1,4 @@
-#include "privileges.h"
+#include "tunfwd/privileges.h"
 
 #include <grp.h>
 #include <pwd.h>

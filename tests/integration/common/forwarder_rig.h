@@ -53,6 +53,8 @@ inline fs::path build_dir() {
   return {};
 }
 inline fs::path tunfwd() { return build_dir() / "src/app/tunfwd"; }
+// The test-only tunfwd whose devices refuse writes as TUNFWD_FAULT_* say (src/faults/).
+inline fs::path tunfwd_faults() { return build_dir() / "src/app/tunfwd-faults"; }
 inline fs::path tunbench() { return build_dir() / "src/app/tunbench"; }
 inline fs::path xfer() { return build_dir() / "tests/integration/support/tb_xfer"; }
 
@@ -110,8 +112,10 @@ inline std::vector<Direction> parse_counters(const std::string& out) {
 // namespaces deleted by stop_all()/the destructor, on every path.
 class Rig {
  public:
-  // `env`: extra "NAME=value" for tunfwd (fault injection); `extra`: more tunfwd flags.
-  Rig(const std::string& mode, std::vector<std::string> env = {}, std::vector<std::string> extra = {}) {
+  // `env`: extra "NAME=value" for tunfwd; `extra`: more tunfwd flags; `binary`: tunfwd, or
+  // tunfwd_faults() for fault injection.
+  Rig(const std::string& mode, std::vector<std::string> env = {}, std::vector<std::string> extra = {},
+      const fs::path& binary = tunfwd()) {
     static std::atomic<int> counter{0};
     tag_ = std::to_string(::getpid() % 100000) + "q" + std::to_string(counter++);
     dir_ = fs::temp_directory_path() / ("tb-rig-" + tag_);
@@ -120,7 +124,7 @@ class Rig {
     // env(1) execs tunfwd in place: the pid is tunfwd's.
     std::vector<std::string> argv{"env"};
     argv.insert(argv.end(), env.begin(), env.end());
-    for (const auto& a : {tunfwd().string(), std::string("--mode"), mode, std::string("--iface1"), std::string("tun11"),
+    for (const auto& a : {binary.string(), std::string("--mode"), mode, std::string("--iface1"), std::string("tun11"),
                           std::string("--ip1"), std::string(harness::kClientAddress), std::string("--iface2"),
                           std::string("tun22"), std::string("--ip2"), std::string(harness::kServerAddress)})
       argv.push_back(a);

@@ -268,7 +268,7 @@ TEST(TunDeviceIntegrationTest, AsyncViewSendsAndReceives) {
   expect_in_new_netns([](Failures& f) {
     const auto dev = TunDevice::open({.name = "tbasync0", .vnet_hdr = true, .ipv4 = "10.0.4.1/24"});
     boost::asio::io_context io;
-    const auto async = dev->make_async(io);
+    const auto async = dev->make_async(io.get_executor());
     f.expect(async->offloads() == dev->offloads(), "async offloads");
     const auto ping = ping4("10.0.4.2", "10.0.4.1");
     const std::array<OutPacket, 1> out{OutPacket{.bytes = ping}};

@@ -1,7 +1,7 @@
 // tunfwd under faults, through real TUN devices between harness namespaces (faults_rig.h):
 // a device deleted under it, GSO writes refused with EINVAL, a write queue that refuses
 // (ENOBUFS), the balance of its counters in every mode, and --user (privilege drop).
-// The refusals are injected with the TEST-ONLY TUNFWD_FAULT_* variables (device/fault_injection.h).
+// The refusals are injected by the test-only tunfwd-faults (TUNFWD_FAULT_*, faults/fault_plan.h).
 #include <chrono>
 #include <iostream>
 
@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(AllModes, DeviceDeleted, ::testing::ValuesIn(kModes),
 // ── 2. GSO writes refused with EINVAL on a real device: fallback to segments ─────────────────
 TEST(GsoEinval, SyncGsoFallsBackToSegmentsAndTheStreamArrivesIntact) {
   FAULTS_REQUIRE();
-  Rig rig("sync-gso", {"TUNFWD_FAULT_GSO_EINVAL=5"});
+  Rig rig("sync-gso", {"TUNFWD_FAULT_GSO_EINVAL=5"}, {}, tunfwd_faults());
   rig.tcp_a_to_b(mb("TB_FAULT_GSO_MB", 64), "5331");
   ASSERT_EQ(rig.stop_forwarder(), 0) << rig.err();
   EXPECT_NE(rig.err().find("TEST-ONLY fault injection active: TUNFWD_FAULT_GSO_EINVAL=5"), std::string::npos)
@@ -77,7 +77,7 @@ class QueueFull : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(QueueFull, CountsDropsKeepsForwardingAndDoesNotSpin) {
   FAULTS_REQUIRE();
-  Rig rig(GetParam(), {"TUNFWD_FAULT_WRITE_ENOBUFS=50"});
+  Rig rig(GetParam(), {"TUNFWD_FAULT_WRITE_ENOBUFS=50"}, {}, tunfwd_faults());
   const auto bytes = mb("TB_FAULT_ENOBUFS_MB", 8);
   rig.tcp_a_to_b(bytes, "5341", "41");
   rig.tcp_a_to_b(bytes, "5342", "42");  // still forwarding after the refusals

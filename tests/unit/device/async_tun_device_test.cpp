@@ -27,7 +27,7 @@ class AsyncTunDeviceTest : public ::testing::Test {
 };
 
 TEST_F(AsyncTunDeviceTest, RecvBatchDrainsWhatIsReady) {
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   for (std::uint8_t tag = 1; tag <= 3; ++tag) {
     const auto p = test_packet(tag, 50 + tag);
     ASSERT_GT(::write(peer(), p.data(), p.size()), 0);
@@ -49,7 +49,7 @@ TEST_F(AsyncTunDeviceTest, RecvBatchDrainsWhatIsReady) {
 }
 
 TEST_F(AsyncTunDeviceTest, RecvWaitsUntilAPacketArrives) {
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   std::array<std::uint8_t, 256> buf{};
   std::array<Packet, 1> batch{Packet{.buffer = buf}};
   std::optional<IoResult> result;
@@ -65,7 +65,7 @@ TEST_F(AsyncTunDeviceTest, RecvWaitsUntilAPacketArrives) {
 }
 
 TEST_F(AsyncTunDeviceTest, VnetHeaderRoundTrip) {
-  AsyncTunDevice dev(io, std::move(sp.ours), kVnet);
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), kVnet);
   EXPECT_EQ(dev.offloads(), kVnet);
   const vnet::VnetHeader h{.flags = vnet::kFlagNeedsCsum, .gso_type = vnet::kGsoTcpV6, .hdr_len = 72,
                            .gso_size = 1428, .csum_start = 40, .csum_offset = 16};
@@ -99,7 +99,7 @@ TEST_F(AsyncTunDeviceTest, VnetHeaderRoundTrip) {
 }
 
 TEST_F(AsyncTunDeviceTest, CancelCompletesAPendingRecvWithEcanceled) {
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   std::array<std::uint8_t, 256> buf{};
   std::array<Packet, 1> batch{Packet{.buffer = buf}};
   std::optional<IoResult> result;
@@ -114,7 +114,7 @@ TEST_F(AsyncTunDeviceTest, CancelCompletesAPendingRecvWithEcanceled) {
 }
 
 TEST_F(AsyncTunDeviceTest, SendWaitsForRoomWhenTheQueueIsFull) {
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   const auto pkt = test_packet(4, 1000);
   std::size_t total = 0;
   std::optional<IoResult> result;
@@ -143,7 +143,7 @@ TEST_F(AsyncTunDeviceTest, SendWaitsForRoomWhenTheQueueIsFull) {
 }
 
 TEST_F(AsyncTunDeviceTest, ClosedPeerIsAnError) {
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   sp.peer.reset();
   std::array<std::uint8_t, 256> buf{};
   std::array<Packet, 1> batch{Packet{.buffer = buf}};
@@ -157,7 +157,7 @@ TEST_F(AsyncTunDeviceTest, ClosedPeerIsAnError) {
 TEST_F(AsyncTunDeviceTest, RefusedPacketIsReportedWithItsIndex) {
   const int small = 4096;
   ASSERT_EQ(::setsockopt(sp.ours.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
-  AsyncTunDevice dev(io, std::move(sp.ours), {});
+  AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), {});
   const auto ok = test_packet(1, 100);
   const auto huge = test_packet(2, 200000);
   const std::array<OutPacket, 3> out{OutPacket{.bytes = ok}, OutPacket{.bytes = huge}, OutPacket{.bytes = ok}};

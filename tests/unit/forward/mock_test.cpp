@@ -6,8 +6,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "forward/sync_batch_forwarder.h"
-#include "forward/sync_forwarder.h"
+#include "forward/modes/sync_batch_forwarder.h"
+#include "forward/modes/sync_forwarder.h"
+#include "forward/registry.h"
 #include "mocks/mock_batch_device.h"
 #include "mocks/mock_packet_device.h"
 
@@ -54,7 +55,7 @@ TEST(SyncForwarderMock, ReadsThenWritesTheSameBytes) {
   const std::vector<std::uint8_t> pkt{0x45, 0, 0, 20, 1, 2, 3, 4, 64, 17, 0, 0, 10, 0, 1, 1, 10, 0, 2, 1};
   EXPECT_CALL(a, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
   EXPECT_CALL(b, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
-  forward::SyncForwarder f(packet_setup(a, b));
+  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal"));
   // Declared first, so it only answers once the one-packet read below has retired.
   EXPECT_CALL(a, read(_)).Times(AnyNumber()).WillRepeatedly(Return(IoResult{0, ECANCELED}));
   testing::Sequence seq;
@@ -90,7 +91,7 @@ TEST(SyncForwarderMock, ReadEioStopsWithTheDeviceName) {
     return IoResult{0, ECANCELED};
   }));
   EXPECT_CALL(b, write(_)).Times(0);
-  forward::SyncForwarder f(packet_setup(a, b));
+  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal"));
   const auto st = f.run();
   EXPECT_FALSE(st.ok);
   EXPECT_EQ(st.error.rfind("tun11: read failed", 0), 0u) << st.error;
@@ -108,7 +109,7 @@ TEST(SyncBatchForwarderMock, WriteRefusalIsCountedAndReadingGoesOn) {
   s.second.name = "tun22";
   s.first.batch = {&a};
   s.second.batch = {&b};
-  forward::SyncBatchForwarder f(s, false);
+  forward::SyncBatchForwarder f(s, *forward::find_mode("sync-gso"));
   const std::vector<std::uint8_t> pkt{0x60, 0, 0, 0, 0, 0, 59, 64, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   int reads = 0;

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <set>
+#include <string_view>
 
-#include "forward/async_channel_forwarder.h"
+#include <nlohmann/json.hpp>
+
+#include "forward/channels/buffer_pool.h"
 #include "rig.h"
 
 namespace {
@@ -12,16 +16,19 @@ namespace {
 using namespace fwdtest;
 using forward::DropReason;
 
-std::vector<std::string> all_mode_names() {
-  std::vector<std::string> v;
-  for (const auto& m : forward::modes()) v.push_back(m.name);
-  return v;
-}
-std::vector<std::string> gso_mode_names() {
+// The modes whose registry entry satisfies `pred`, by name (gtest parameters).
+template <class Pred>
+std::vector<std::string> mode_names(Pred pred) {
   std::vector<std::string> v;
   for (const auto& m : forward::modes())
-    if (m.vnet) v.push_back(m.name);
+    if (pred(m)) v.emplace_back(m.name);
   return v;
+}
+std::vector<std::string> all_mode_names() {
+  return mode_names([](const forward::Mode&) { return true; });
+}
+std::vector<std::string> offload_mode_names() {
+  return mode_names([](const forward::Mode& m) { return m.offload; });
 }
 std::string param_name(const testing::TestParamInfo<std::string>& i) {
   std::string s = i.param;
@@ -36,21 +43,68 @@ class EveryMode : public testing::TestWithParam<std::string> {
 };
 class GsoMode : public EveryMode {};
 
-TEST(ModeRegistry, HasTheTwelveReferenceModesAndOurs) {
-  for (const char* n : {"async-normal", "async-normal-channel", "async-framed", "async-gso", "async-gso-channel",
-                        "async-gso-channel-pool", "async-gso-framed", "sync-normal", "sync-normal-channel", "sync-gso",
-                        "sync-gso-channel", "sync-gso-concurrent", "passthrough", "passthrough-mq", "passthrough-async"}) {
-    const auto* m = forward::find_mode(n);
-    ASSERT_NE(m, nullptr) << n;
-    EXPECT_FALSE(m->description.empty());
-    EXPECT_EQ(m->pin_by_default, std::string(n) != "sync-normal") << n << ": measured faster unpinned only";
-    EXPECT_EQ(m->vnet, std::string(n).find("gso") != std::string::npos || std::string(n).rfind("passthrough", 0) == 0)
-        << n;
+// docs/reference.md: rows 1-12 of the reference table are the modes tunfwd must offer, one
+// registry entry each.
+TEST(ModeRegistry, EveryReferenceRowHasExactlyOneMode) {
+  std::set<int> rows;
+  for (const auto& m : forward::modes()) {
+    if (m.reference_row == 0) continue;
+    EXPECT_TRUE(rows.insert(m.reference_row).second) << "row " << m.reference_row << " twice, again in " << m.name;
   }
-  EXPECT_EQ(forward::modes().size(), 15u);
+  std::set<int> want;
+  for (int row = 1; row <= 12; ++row) want.insert(row);
+  EXPECT_EQ(rows, want);
+}
+
+TEST(ModeRegistry, NamesAreUniqueAndFound) {
+  std::set<std::string_view> names;
+  for (const auto& m : forward::modes()) {
+    EXPECT_TRUE(names.insert(m.name).second) << m.name;
+    EXPECT_EQ(forward::find_mode(m.name), &m);
+    EXPECT_FALSE(m.description.empty()) << m.name;
+    EXPECT_NE(m.make, nullptr) << m.name;
+  }
+  EXPECT_GE(names.size(), 12u);
   EXPECT_EQ(forward::find_mode("nope"), nullptr);
-  EXPECT_EQ(forward::queues_for(*forward::find_mode("sync-gso-concurrent"), 0), 2u);
-  EXPECT_EQ(forward::queues_for(*forward::find_mode("passthrough-mq"), 4), 4u);
+  EXPECT_EQ(forward::find_mode(""), nullptr);
+}
+
+TEST(ModeRegistry, QueuesComeFromTheEntryOrTheFlag) {
+  const forward::Mode fixed{.name = "x", .description = "x", .queues = 2};
+  const forward::Mode flag{.name = "y", .description = "y", .queues = 0};
+  EXPECT_EQ(forward::queues_for(fixed, 0), 2u);
+  EXPECT_EQ(forward::queues_for(fixed, 4), 2u) << "a fixed count ignores --queues";
+  EXPECT_EQ(forward::queues_for(flag, 0), forward::kDefaultQueues);
+  EXPECT_EQ(forward::queues_for(flag, 4), 4u);
+}
+
+// `tunfwd --list --json` is the registry, fact for fact: the harness reads traits from it.
+TEST(ModeRegistry, JsonCarriesEveryFact) {
+  const auto j = forward::registry_json();
+  EXPECT_EQ(j.at("format"), "tunfwd-modes/1");
+  ASSERT_EQ(j.at("modes").size(), forward::modes().size());
+  std::size_t i = 0;
+  for (const auto& m : forward::modes()) {
+    const auto& e = j["modes"][i++];
+    EXPECT_EQ(e.at("name"), m.name);
+    EXPECT_EQ(e.at("offload"), m.offload) << m.name;
+    EXPECT_EQ(e.at("passthrough"), m.passthrough) << m.name;
+    EXPECT_EQ(e.at("channel"), m.channel) << m.name;
+    EXPECT_EQ(e.at("pool"), m.pool) << m.name;
+    EXPECT_EQ(e.at("framed"), m.framed) << m.name;
+    EXPECT_EQ(e.at("async"), m.async) << m.name;
+    EXPECT_EQ(e.at("pin_by_default"), m.pin_by_default) << m.name;
+    if (m.queues == 0) {
+      EXPECT_EQ(e.at("queues"), "flag") << m.name;
+    } else {
+      EXPECT_EQ(e.at("queues"), m.queues) << m.name;
+    }
+    if (m.reference_row == 0) {
+      EXPECT_TRUE(e.at("reference_row").is_null()) << m.name;
+    } else {
+      EXPECT_EQ(e.at("reference_row"), m.reference_row) << m.name;
+    }
+  }
 }
 
 // Several flows both ways (TCP/UDP, v4/v6), and on offload modes a TCP and a UDP super-packet.
@@ -67,7 +121,7 @@ TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
   std::vector<Injection> script;
   for (std::size_t i = 0; i < 12; ++i)
     for (std::size_t f = 0; f < flows.size(); ++f) script.push_back({f % queues, {}, flows[f][i]});
-  if (mode().vnet) {
+  if (mode().offload) {
     auto tcp = flow_spec(4, packet::kProtoTcp, 41000);
     tcp.payload = tbtest::pattern(6 * 1000, 9);
     auto g = tbtest::make_gso(tcp, 1000);
@@ -107,7 +161,7 @@ TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
   EXPECT_TRUE(ba.balanced());
   EXPECT_GT(ab.bytes, 0u);
   EXPECT_GE(ab.batches, 1u);
-  if (mode().vnet) {
+  if (mode().offload) {
     EXPECT_LT(ab.reads, ab.packets) << "super-packets were split";
   }
 }
@@ -158,9 +212,10 @@ TEST_P(EveryMode, StopsWhenIdle) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, EveryMode, testing::ValuesIn(all_mode_names()), param_name);
 
-// MTU-sized packets of one TCP flow read in one batch leave as one coalesced GSO write.
-TEST_P(GsoMode, OneBatchOfATcpFlowIsCoalesced) {
-  if (is_passthrough(mode())) GTEST_SKIP() << "passthrough forwards packets whole (see PassthroughForwardsWhole)";
+// MTU-sized packets of one TCP flow read in one batch leave as one coalesced GSO write (the
+// passthrough modes forward what they read whole: PassthroughMode below).
+class SplitMode : public EveryMode {};
+TEST_P(SplitMode, OneBatchOfATcpFlowIsCoalesced) {
   Rig rig(mode());
   auto sent = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 8, 1400, 3);
   for (const auto& p : sent) rig.inject(rig.a(), {0, {}, p});
@@ -183,7 +238,7 @@ TEST_P(GsoMode, EinvalOnGsoWriteFallsBackToSegments) {
   Rig rig(mode());
   rig.b().set_write_rule([](const fake::Record& r, std::size_t) { return r.header.is_gso() ? EINVAL : 0; });
   std::vector<Bytes> expected;
-  if (is_passthrough(mode())) {
+  if (mode().passthrough) {
     auto s = flow_spec(4, packet::kProtoTcp, 40000);
     s.payload = tbtest::pattern(8 * 1400, 4);
     auto g = tbtest::make_gso(s, 1400);
@@ -223,7 +278,7 @@ TEST_P(GsoMode, BadVnetHeaderIsDroppedAndCounted) {
   EXPECT_EQ(flatten(rig.b().log().records()), good);
   const auto t = rig.forwarder().counters().snapshot(0);
   EXPECT_EQ(t.dropped(), 1u);
-  if (is_passthrough(mode())) {
+  if (mode().passthrough) {
     EXPECT_EQ(t.dropped(DropReason::kVnetInvalid), 1u);
   } else {
     EXPECT_EQ(t.dropped(forward::drop_reason(offload::Error::kVnetGsoType)), 1u);
@@ -231,10 +286,18 @@ TEST_P(GsoMode, BadVnetHeaderIsDroppedAndCounted) {
   EXPECT_TRUE(t.balanced());
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, GsoMode, testing::ValuesIn(gso_mode_names()), param_name);
+INSTANTIATE_TEST_SUITE_P(Modes, GsoMode, testing::ValuesIn(offload_mode_names()), param_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SplitMode, testing::ValuesIn(mode_names([](const forward::Mode& m) {
+                           return m.offload && !m.passthrough;
+                         })),
+                         param_name);
 
-TEST(Passthrough, ForwardsSuperPacketWholeWhenOffloadsMatch) {
-  Rig rig(*forward::find_mode("passthrough"));
+class PassthroughMode : public EveryMode {};
+class PooledMode : public EveryMode {};
+class AsyncMode : public EveryMode {};
+
+TEST_P(PassthroughMode, ForwardsSuperPacketWholeWhenOffloadsMatch) {
+  Rig rig(mode());
   auto s = flow_spec(6, packet::kProtoTcp, 40000);
   s.payload = tbtest::pattern(10 * 1200, 7);
   auto g = tbtest::make_gso(s, 1200);
@@ -252,9 +315,9 @@ TEST(Passthrough, ForwardsSuperPacketWholeWhenOffloadsMatch) {
   EXPECT_EQ(t.written, 10u);
 }
 
-TEST(Passthrough, SplitsWhenTheOtherSideLacksTso) {
+TEST_P(PassthroughMode, SplitsWhenTheOtherSideLacksTso) {
   device::Offloads csum_only{true, true, false, false, false};
-  Rig rig(*forward::find_mode("passthrough"), fake::full_offloads(), csum_only, 1);
+  Rig rig(mode(), fake::full_offloads(), csum_only, 1);
   auto s = flow_spec(4, packet::kProtoTcp, 40000);
   s.payload = tbtest::pattern(5 * 1200, 8);
   auto g = tbtest::make_gso(s, 1200);
@@ -268,13 +331,16 @@ TEST(Passthrough, SplitsWhenTheOtherSideLacksTso) {
   EXPECT_EQ(flatten(records), expected_of(g.header, g.bytes));
 }
 
-// The pooled mode recycles its buffers: far more packets than buffers, no new allocation.
-TEST(Pool, AsyncGsoChannelPoolReusesBuffers) {
-  Rig rig(*forward::find_mode("async-gso-channel-pool"));
+INSTANTIATE_TEST_SUITE_P(Modes, PassthroughMode, testing::ValuesIn(mode_names([](const forward::Mode& m) {
+                           return m.passthrough;
+                         })),
+                         param_name);
+
+// A pooled mode recycles its buffers: far more packets than buffers, no new allocation.
+TEST_P(PooledMode, ReusesBuffers) {
+  Rig rig(mode());
   rig.start();
-  auto* fwd = dynamic_cast<forward::AsyncChannelForwarder*>(&rig.forwarder());
-  ASSERT_NE(fwd, nullptr);
-  const auto* pool = fwd->pool();
+  const auto* pool = rig.forwarder().pool();
   ASSERT_NE(pool, nullptr);
   const auto allocated = pool->allocations();
   const std::size_t total = pool->capacity() + 1500;
@@ -296,5 +362,45 @@ TEST(Pool, AsyncGsoChannelPoolReusesBuffers) {
   EXPECT_EQ(t.packets, sent);
   EXPECT_TRUE(t.balanced());
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, PooledMode, testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.pool; })),
+                         param_name);
+
+// Modes without a pool say so (the perf test reads the pool through this too).
+TEST_P(EveryMode, HasAPoolExactlyWhenTheRegistrySaysSo) {
+  Rig rig(mode());
+  rig.start();
+  EXPECT_EQ(rig.forwarder().pool() != nullptr, mode().pool);
+  EXPECT_TRUE(rig.stop().ok);
+}
+
+// --threads 2: each direction on its own strand, both ways at once, everything arrives in order
+// and the counters balance (ThreadSanitizer checks the rest in the tsan preset).
+TEST_P(AsyncMode, ForwardsBothWaysOnTwoThreads) {
+  Rig rig(mode());
+  rig.set_threads(2);
+  auto ab = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 300, 900, 5);
+  auto ba = flow_packets(flow_spec(6, packet::kProtoUdp, 5201, true), 300, 700, 6);
+  rig.start();
+  for (std::size_t i = 0; i < ab.size(); ++i) {
+    rig.inject(rig.a(), {0, {}, ab[i]});
+    rig.inject(rig.b(), {0, {}, ba[i]});
+  }
+  ASSERT_TRUE(rig.wait_packets(rig.b(), ab.size()));
+  ASSERT_TRUE(rig.wait_packets(rig.a(), ba.size()));
+  const auto st = rig.stop();
+  EXPECT_TRUE(st.ok) << st.error;
+  EXPECT_EQ(flatten(rig.b().log().records()), ab);
+  EXPECT_EQ(flatten(rig.a().log().records()), ba);
+  for (std::size_t d = 0; d < 2; ++d) {
+    const auto t = rig.forwarder().counters().snapshot(d);
+    EXPECT_EQ(t.packets, 300u) << "direction " << d;
+    EXPECT_EQ(t.written, 300u) << "direction " << d;
+    EXPECT_TRUE(t.balanced()) << "direction " << d;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, AsyncMode, testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })),
+                         param_name);
 
 }  // namespace

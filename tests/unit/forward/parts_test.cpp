@@ -5,13 +5,13 @@
 #include <future>
 #include <thread>
 
-#include "forward/async_channel.h"
-#include "forward/batch_writer.h"
-#include "forward/buffer_pool.h"
-#include "forward/channel.h"
-#include "forward/counters.h"
-#include "forward/frame.h"
-#include "forward/segment_arena.h"
+#include "forward/channels/async_channel.h"
+#include "forward/stages/batch_writer.h"
+#include "forward/channels/buffer_pool.h"
+#include "forward/channels/channel.h"
+#include "forward/counters/counters.h"
+#include "forward/channels/frame.h"
+#include "forward/stages/segment_arena.h"
 #include "offload/gro_table.h"
 #include "rig.h"
 

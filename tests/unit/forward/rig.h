@@ -13,8 +13,9 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
-#include "forward/mode.h"
+#include "forward/registry.h"
 #include "mocks/fake_device_pair.h"
 #include "offload/gso_split.h"
 #include "offload/packet_builder.h"
@@ -121,8 +122,8 @@ class Rig {
   Rig(const forward::Mode& mode, device::Offloads a, device::Offloads b, std::size_t queues)
       : mode_(mode), a_("tun11", a, queues, &io_), b_("tun22", b, queues, &io_) {}
   Rig(const forward::Mode& mode, std::size_t queues = 0)
-      : Rig(mode, mode.vnet ? fake::full_offloads() : fake::no_offloads(),
-            mode.vnet ? fake::full_offloads() : fake::no_offloads(), forward::queues_for(mode, queues)) {}
+      : Rig(mode, mode.offload ? fake::full_offloads() : fake::no_offloads(),
+            mode.offload ? fake::full_offloads() : fake::no_offloads(), forward::queues_for(mode, queues)) {}
   ~Rig() {
     if (fwd_ && done_.valid()) {
       fwd_->stop();
@@ -134,23 +135,42 @@ class Rig {
   fake::FakeTun& b() { return b_; }
   forward::Forwarder& forwarder() { return *fwd_; }
 
+  // Async modes: the event loop on `n` threads, each direction on its own strand (as tunfwd
+  // --threads sets it up). Call before start().
+  void set_threads(std::size_t n) { threads_ = n; }
+
   forward::Setup setup() {
     forward::Setup s;
     s.io = &io_;
+    s.options.threads = threads_;
+    // Direction d reads device d and writes the other one: both views on direction d's executor.
+    std::array<boost::asio::any_io_executor, 2> executors{io_.get_executor(), io_.get_executor()};
+    if (threads_ > 1)
+      for (auto& e : executors) e = boost::asio::make_strand(io_);
+    std::size_t i = 0;
     for (auto [tun, ep] : {std::pair{&a_, &s.first}, std::pair{&b_, &s.second}}) {
       ep->name = tun->name();
       ep->offloads = tun->offloads();
       for (std::size_t q = 0; q < tun->queue_count(); ++q) {
         ep->packet.push_back(&tun->queue(q));
         ep->batch.push_back(&tun->queue(q));
-        ep->async.push_back(&tun->queue(q));
+        if (threads_ == 1) {
+          ep->async_read.push_back(&tun->queue(q));
+          ep->async_write.push_back(&tun->queue(q));
+          continue;
+        }
+        views_.push_back(std::make_unique<fake::FakeAsyncView>(tun->queue(q), executors[i]));
+        ep->async_read.push_back(views_.back().get());
+        views_.push_back(std::make_unique<fake::FakeAsyncView>(tun->queue(q), executors[1 - i]));
+        ep->async_write.push_back(views_.back().get());
       }
+      ++i;
     }
     return s;
   }
 
   void start() {
-    fwd_ = mode_.make(setup());
+    fwd_ = mode_.make(setup(), mode_);
     done_ = std::async(std::launch::async, [this] { return fwd_->run(); });
   }
   // Waits for run() to return by itself (e.g. after a device error), with a hang guard.
@@ -181,11 +201,11 @@ class Rig {
   const forward::Mode& mode_;
   boost::asio::io_context io_;
   fake::FakeTun a_, b_;
+  std::size_t threads_ = 1;
+  std::vector<std::unique_ptr<fake::FakeAsyncView>> views_;
   std::unique_ptr<forward::Forwarder> fwd_;
   std::future<forward::Status> done_;
 };
 
-inline bool is_gso_mode(const forward::Mode& m) { return m.vnet; }
-inline bool is_passthrough(const forward::Mode& m) { return m.name.rfind("passthrough", 0) == 0; }
 
 }  // namespace fwdtest

@@ -243,6 +243,31 @@ class FakeTun {
   std::vector<std::unique_ptr<FakeQueue>> queues_;
 };
 
+// An async view of a FakeQueue whose completions run on `executor` (a strand), as the app's
+// views of a TUN queue do when the event loop runs on several threads.
+class FakeAsyncView final : public device::AsyncBatchDevice {
+ public:
+  FakeAsyncView(FakeQueue& queue, boost::asio::any_io_executor executor) : queue_(queue), ex_(std::move(executor)) {}
+  boost::asio::any_io_executor executor() override { return ex_; }
+  void async_recv_batch(std::span<device::Packet> packets, Handler handler) override {
+    queue_.async_recv_batch(packets, on_executor(std::move(handler)));
+  }
+  void async_send_batch(std::span<const device::OutPacket> packets, Handler handler) override {
+    queue_.async_send_batch(packets, on_executor(std::move(handler)));
+  }
+  device::Offloads offloads() const override { return queue_.offloads(); }
+  void cancel() override { queue_.cancel(); }
+
+ private:
+  Handler on_executor(Handler h) {
+    return [ex = ex_, h = std::move(h)](device::IoResult r) mutable {
+      boost::asio::post(ex, [h = std::move(h), r] { h(r); });
+    };
+  }
+  FakeQueue& queue_;
+  boost::asio::any_io_executor ex_;
+};
+
 // Offloads a TUN grants with IFF_VNET_HDR and TSO/USO (and none at all).
 inline device::Offloads full_offloads() { return {true, true, true, true, true}; }
 inline device::Offloads no_offloads() { return {}; }

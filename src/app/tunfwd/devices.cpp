@@ -1,0 +1,54 @@
+#include "tunfwd/devices.h"
+
+#include <boost/asio/strand.hpp>
+#include <fmt/format.h>
+
+namespace tunfwd {
+
+std::optional<std::string> with_prefix(const std::string& address, int prefix) {
+  if (address.empty()) return std::nullopt;
+  if (address.find('/') != std::string::npos) return address;
+  return fmt::format("{}/{}", address, prefix);
+}
+
+Devices::Devices(const forward::Mode& mode, const DeviceArgs& args) : mode_(mode) {
+  for (std::size_t i = 0; i < 2; ++i) {
+    device::TunConfig c;
+    c.name = args.names[i];
+    c.vnet_hdr = mode.offload;
+    c.queues = forward::queues_for(mode, args.queues_flag);
+    c.mtu = args.mtu;
+    c.ipv4 = with_prefix(args.ipv4[i], 24);
+    c.ipv6 = with_prefix(args.ipv6[i], 64);
+    tuns_[i] = device::TunDevice::open(c);
+  }
+}
+
+forward::Setup Devices::setup(boost::asio::io_context& io, const forward::Options& options) {
+  forward::Setup setup;
+  setup.io = &io;
+  setup.options = options;
+  // Direction d reads device d and writes device 1 - d: device d's read views and device
+  // (1 - d)'s write views complete on direction d's executor.
+  std::array<boost::asio::any_io_executor, 2> executors{io.get_executor(), io.get_executor()};
+  if (options.threads > 1)
+    for (auto& e : executors) e = boost::asio::make_strand(io);
+  for (std::size_t i = 0; i < 2; ++i) {
+    forward::Endpoint& ep = i == 0 ? setup.first : setup.second;
+    device::TunDevice& tun = *tuns_[i];
+    ep.name = tun.name();
+    ep.offloads = tun.offloads();
+    for (std::size_t q = 0; q < tun.queue_count(); ++q) {
+      ep.packet.push_back(&tun.queue(q));
+      ep.batch.push_back(&tun.queue(q));
+      if (!mode_.async) continue;
+      async_.push_back(tun.make_async(executors[i], q));
+      ep.async_read.push_back(async_.back().get());
+      if (options.threads > 1) async_.push_back(tun.make_async(executors[1 - i], q));
+      ep.async_write.push_back(async_.back().get());
+    }
+  }
+  return setup;
+}
+
+}  // namespace tunfwd

@@ -1,0 +1,39 @@
+#pragma once
+// Per-direction scratch for the segments of one read batch: fixed slots allocated at start-up.
+// The reader splits every packet of a batch into it, then the writer coalesces them all at
+// once (that is what lets GRO merge a whole batch).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "device/batch_device.h"
+#include "forward/stages/split.h"
+
+namespace forward {
+
+class SegmentArena {
+ public:
+  SegmentArena(std::size_t slots, std::size_t slot_size);
+
+  void clear() { used_ = 0; }
+  bool empty() const { return used_ == 0; }
+  // Splits (or copies) `packet` into the free slots. kNoRoom: the arena must be emptied
+  // (write what it holds) and the packet added again.
+  SplitOutcome add(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet, Tally& t);
+  // The packets added since clear(), in order.
+  std::span<const std::span<const std::uint8_t>> packets() const { return {views_.data(), used_}; }
+  // Per packet: 1 when its L4 checksum was computed by the split (see GroTable::coalesce).
+  std::span<const std::uint8_t> checksums_ok() const { return {checksum_ok_.data(), used_}; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> storage_;
+  std::vector<std::span<std::uint8_t>> slots_;
+  std::vector<std::size_t> lengths_;
+  std::vector<std::span<const std::uint8_t>> views_;
+  std::vector<std::uint8_t> checksum_ok_;
+  std::size_t used_ = 0;
+};
+
+}  // namespace forward
