@@ -10,18 +10,10 @@
 #include "harness/monitor.h"
 #include "harness/process.h"
 #include "harness/run_state.h"
-#include "harness/topology.h"
+#include "harness/sut_instance.h"
 
 namespace harness {
 namespace {
-
-Layout layout_of(RowKind kind) {
-  switch (kind) {
-    case RowKind::veth: return Layout::veth;
-    case RowKind::loopback: return Layout::loopback;
-    default: return Layout::forwarder;
-  }
-}
 
 std::string file_safe(const std::string& label) {
   std::string safe = label;
@@ -37,23 +29,6 @@ void interruptible_sleep(std::chrono::milliseconds duration) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
-
-// Keeps a child recorded in the run's state file while it lives.
-class Tracked {
- public:
-  Tracked(RunState* state, pid_t pid) : state_(state), pid_(pid) {
-    if (state_) state_->add_child(pid_);
-  }
-  ~Tracked() {
-    if (state_) state_->remove_child(pid_);
-  }
-  Tracked(const Tracked&) = delete;
-  Tracked& operator=(const Tracked&) = delete;
-
- private:
-  RunState* state_;
-  pid_t pid_;
-};
 
 }  // namespace
 
@@ -72,7 +47,7 @@ std::string Bench::trust(const MonitorSummary& m) const {
 void Bench::wait_for_quiet() {
   const auto deadline = std::chrono::steady_clock::now() + options_.quiet_wait_limit;
   for (;;) {
-    Monitor probe(-1);
+    Monitor probe({});
     probe.start();
     interruptible_sleep(std::chrono::milliseconds(1000));
     const auto m = probe.stop();
@@ -92,41 +67,33 @@ Sample Bench::measure(const RowSpec& row, int pass) {
   sample.pass = pass;
   if (options_.quiet_wait) wait_for_quiet();
   const auto dir = options_.log_dir / fmt::format("{}-{}", file_safe(row.label), pass);
-  std::filesystem::create_directories(dir);
 
-  // Declaration order is teardown order in reverse: perf and the forwarder stop before the
-  // namespaces holding their devices go away.
-  Topology topology(layout_of(row.kind), fmt::format("{}-{}", state_ ? state_->run_id() : "x", ++topology_count_), state_);
-  Process forwarder;
-  std::unique_ptr<Tracked> forwarder_tracked;
-  if (!row.forwarder_argv.empty()) {
-    forwarder = Process::spawn({row.forwarder_argv, topology.forwarder_ns(), dir / "forwarder.out", dir / "forwarder.err"});
-    forwarder_tracked = std::make_unique<Tracked>(state_, forwarder.pid());
-    topology.adopt_tun_devices(forwarder, dir / "forwarder.err", options_.device_timeout);
-  }
-  Monitor monitor(row.forwarder_argv.empty() ? -1 : forwarder.pid());
+  // Declaration order is teardown order in reverse: perf stops before the system under test,
+  // which stops its processes before its namespaces go away.
+  SutInstance sut(row.sut, fmt::format("{}-{}", state_ ? state_->run_id() : "x", ++topology_count_), dir, state_,
+                  options_.device_timeout);
+  const auto pids = sut.sampled_pids();
+  Monitor monitor(pids);
   Process perf;
-  std::unique_ptr<Tracked> perf_tracked;
-  // A forwarder that dies mid-run fails the sample at once, not when iperf3 gives up on the path.
-  const auto check_forwarder = [&] {
-    if (!row.forwarder_argv.empty() && !forwarder.running())
-      throw std::runtime_error(fmt::format("forwarder exited during the measurement (status {}): {}",
-                                           forwarder.exit_status().value_or(-1),
-                                           tail_lines(read_file((dir / "forwarder.err").string()), 10)));
-  };
-  Iperf iperf(topology, options_.iperf, dir, state_);
+  std::unique_ptr<TrackedChild> perf_tracked;
+  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()},
+              options_.iperf, dir, state_);
   sample.iperf = iperf.run(
       [&](int left) {
-        check_forwarder();
+        // A process that dies mid-run fails the sample at once, not when iperf3 gives up on the path.
+        sut.check_running();
         if (events_.progress) events_.progress(row, pass, left);
       },
       [&] {
         monitor.start();
-        if (options_.profile && !row.forwarder_argv.empty()) {
-          perf = Process::spawn({{"perf", "record", "-g", "-p", std::to_string(forwarder.pid()), "-o",
-                                  (dir / "perf.data").string()},
-                                 "", dir / "perf.out", dir / "perf.err"});
-          perf_tracked = std::make_unique<Tracked>(state_, perf.pid());
+        if (options_.profile && !pids.empty()) {
+          std::string list;
+          for (pid_t pid : pids) list += (list.empty() ? "" : ",") + std::to_string(pid);
+          perf = Process::spawn({{"perf", "record", "-g", "-p", list, "-o", (dir / "perf.data").string()},
+                                 "",
+                                 dir / "perf.out",
+                                 dir / "perf.err"});
+          perf_tracked = std::make_unique<TrackedChild>(state_, perf.pid());
         }
       });
   sample.monitor = monitor.stop();
@@ -134,7 +101,9 @@ Sample Bench::measure(const RowSpec& row, int pass) {
     perf.stop(std::chrono::milliseconds(5000));  // SIGINT first: perf writes its file then
     if (events_.note) events_.note(fmt::format("profile: perf report -i {}", (dir / "perf.data").string()));
   }
-  check_forwarder();
+  sut.check_running();
+  sut.stop();
+  if (auto stats = sut.stats()) sample.stats = std::move(*stats);
   sample.untrusted = trust(sample.monitor);
   sample.ok = true;
   return sample;
@@ -150,9 +119,11 @@ RunResult Bench::run() {
   for (const auto& spec : rows_) {
     RowResult row;
     row.label = spec.label;
-    row.kind = spec.kind;
-    row.command = join_command(spec.forwarder_argv);
-    if (spec.kind == RowKind::tunfwd) classify_mode(spec.label, row);
+    row.kind = spec.sut.kind;
+    row.compare_with = spec.sut.compare_with;
+    row.sampled = spec.sut.sampled();
+    for (const auto& p : spec.sut.processes) row.command += (row.command.empty() ? "" : " ; ") + join_command(p.argv);
+    row.traits = spec.traits;
     result.rows.push_back(std::move(row));
   }
   for (int pass = 1; pass <= options_.repeat; ++pass) {

@@ -10,6 +10,7 @@
 
 #include "harness/iperf.h"
 #include "harness/result.h"
+#include "harness/sut.h"
 #include "harness/thresholds.h"
 
 namespace harness {
@@ -18,18 +19,18 @@ class RunState;
 
 struct RowSpec {
   std::string label;
-  RowKind kind = RowKind::veth;
-  std::vector<std::string> forwarder_argv;  // tunfwd/forwarder rows: started inside tb-fwd
+  SutSpec sut;
+  nlohmann::json traits = nlohmann::json::object();  // see RowResult::traits
 };
 
 struct BenchOptions {
   IperfOptions iperf;
   int repeat = 1;
-  bool profile = false;     // perf record of the forwarder, per sample
+  bool profile = false;     // perf record of the sampled processes, per sample
   bool quiet_wait = false;  // before each sample, wait (bounded) for a quiet machine
   std::chrono::seconds quiet_wait_limit{60};
   Thresholds thresholds;
-  std::chrono::milliseconds device_timeout{10000};
+  std::chrono::milliseconds device_timeout{10000};  // for each process to be ready
   std::filesystem::path log_dir;
 };
 

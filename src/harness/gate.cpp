@@ -67,7 +67,7 @@ Comparison compare_runs(const RunResult& base, const RunResult& head, const Gate
       comparison.rows.push_back(std::move(row));
       continue;
     }
-    if (head_row.kind != RowKind::veth) {
+    if (head_row.kind != kKernelVeth) {
       // Normalised throughput when both runs have veth partners, raw Gbps otherwise.
       const bool normalised = !base_row->ratios().empty() && !head_row.ratios().empty();
       row.metrics.push_back(normalised ? compare_metric("throughput ÷ veth", base_row->ratios(), head_row.ratios(), true, options)

@@ -8,39 +8,20 @@
 #include "harness/interrupt.h"
 #include "harness/process.h"
 #include "harness/run_state.h"
-#include "harness/topology.h"
 
 namespace harness {
-namespace {
-
-// Registers a child in the run's state file for as long as it lives.
-class TrackedChild {
- public:
-  TrackedChild(RunState* state, Process& process) : state_(state), pid_(process.pid()) {
-    if (state_) state_->add_child(pid_);
-  }
-  ~TrackedChild() {
-    if (state_) state_->remove_child(pid_);
-  }
-
- private:
-  RunState* state_;
-  pid_t pid_;
-};
-
-}  // namespace
 
 bool port_in_use(const std::string& netns, int port) {
   const auto out = run_command({"ss", "-Hltn", fmt::format("sport = :{}", port)}, netns);
   return out.ok() && out.out.find(fmt::format(":{}", port)) != std::string::npos;
 }
 
-Iperf::Iperf(const Topology& topology, IperfOptions options, std::filesystem::path log_dir, RunState* state)
-    : topology_(topology), options_(std::move(options)), log_dir_(std::move(log_dir)), state_(state) {}
+Iperf::Iperf(IperfPath path, IperfOptions options, std::filesystem::path log_dir, RunState* state)
+    : path_(std::move(path)), options_(std::move(options)), log_dir_(std::move(log_dir)), state_(state) {}
 
 void Iperf::wait_until_listening(Process& server) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!port_in_use(topology_.server_ns(), options_.port)) {
+  while (!port_in_use(path_.server_ns, options_.port)) {
     throw_if_interrupted();
     if (!server.running())
       throw std::runtime_error(fmt::format("iperf3 server exited ({}): {}", server.exit_status().value_or(-1),
@@ -53,22 +34,22 @@ void Iperf::wait_until_listening(Process& server) {
 
 IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started) {
   const std::string port = std::to_string(options_.port);
-  if (port_in_use(topology_.server_ns(), options_.port))
-    throw std::runtime_error(fmt::format("port {} is already in use in {}", port, topology_.server_ns()));
+  if (port_in_use(path_.server_ns, options_.port))
+    throw std::runtime_error(fmt::format("port {} is already in use in {}", port, path_.server_ns));
 
-  Process server = Process::spawn({{"iperf3", "-s", "-1", "-J", "-p", port}, topology_.server_ns(),
+  Process server = Process::spawn({{"iperf3", "-s", "-1", "-J", "-p", port}, path_.server_ns,
                                    log_dir_ / "iperf3-server.json", log_dir_ / "iperf3-server.err"});
-  TrackedChild server_tracked(state_, server);
+  TrackedChild server_tracked(state_, server.pid());
   wait_until_listening(server);
 
-  std::vector<std::string> argv{"iperf3", "-c", topology_.server_address(), "-p", port,
+  std::vector<std::string> argv{"iperf3", "-c", path_.server_address, "-p", port,
                                 "-t", std::to_string(options_.duration_s), "-J", "--connect-timeout", "3000"};
   if (options_.parallel > 1) argv.insert(argv.end(), {"-P", std::to_string(options_.parallel)});
   if (options_.udp) argv.insert(argv.end(), {"-u", "-b", options_.udp_rate});
   if (options_.reverse) argv.push_back("-R");
   const auto client_out = log_dir_ / "iperf3-client.json";
-  Process client = Process::spawn({argv, topology_.client_ns(), client_out, log_dir_ / "iperf3-client.err"});
-  TrackedChild client_tracked(state_, client);
+  Process client = Process::spawn({argv, path_.client_ns, client_out, log_dir_ / "iperf3-client.err"});
+  TrackedChild client_tracked(state_, client.pid());
   if (on_started) on_started();
 
   // The client ends by itself after the duration; the margin covers connection set-up and the

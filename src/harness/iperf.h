@@ -1,6 +1,6 @@
 #pragma once
-// One iperf3 measurement: server in the topology's server namespace (one-shot, -1), client in
-// the client namespace, the client's JSON report parsed.
+// One iperf3 measurement: server in the server namespace (one-shot, -1), client in the client
+// namespace, the client's JSON report parsed.
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -11,8 +11,14 @@
 
 namespace harness {
 
-class Topology;
 class RunState;
+
+// Where the client and the server run, and what the client connects to.
+struct IperfPath {
+  std::string client_ns;
+  std::string server_ns;
+  std::string server_address;
+};
 
 struct IperfOptions {
   int duration_s = 10;
@@ -25,7 +31,7 @@ struct IperfOptions {
 
 class Iperf {
  public:
-  Iperf(const Topology& topology, IperfOptions options, std::filesystem::path log_dir, RunState* state);
+  Iperf(IperfPath path, IperfOptions options, std::filesystem::path log_dir, RunState* state);
 
   // Called about once a second while the client runs, with the seconds left (for progress).
   using Tick = std::function<void(int seconds_left)>;
@@ -35,7 +41,7 @@ class Iperf {
  private:
   void wait_until_listening(class Process& server);
 
-  const Topology& topology_;
+  IperfPath path_;
   IperfOptions options_;
   std::filesystem::path log_dir_;
   RunState* state_;

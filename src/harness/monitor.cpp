@@ -26,11 +26,12 @@ double seconds(std::chrono::steady_clock::duration d) { return std::chrono::dura
 
 }  // namespace
 
-std::vector<pid_t> descendants(pid_t root, const std::map<pid_t, pid_t>& parent_of) {
-  std::vector<pid_t> tree{root};
+std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of) {
+  std::vector<pid_t> tree = roots;
+  std::set<pid_t> seen(roots.begin(), roots.end());
   for (std::size_t i = 0; i < tree.size(); ++i)
     for (const auto& [pid, ppid] : parent_of)
-      if (ppid == tree[i] && pid != root) tree.push_back(pid);
+      if (ppid == tree[i] && seen.insert(pid).second) tree.push_back(pid);
   return tree;
 }
 
@@ -66,9 +67,8 @@ MonitorSummary summarize_tree(const std::vector<TreeSample>& samples, long ticks
   return s;
 }
 
-Monitor::Monitor(pid_t root, std::chrono::milliseconds period) : root_(root), period_(period) {
-  if (root_ > 0) tree_ = {root_};
-}
+Monitor::Monitor(std::vector<pid_t> roots, std::chrono::milliseconds period)
+    : roots_(std::move(roots)), period_(period), tree_(roots_) {}
 
 Monitor::~Monitor() {
   stop_ = true;
@@ -101,7 +101,7 @@ void Monitor::scan_system() {
       all.emplace(stat->pid, std::move(*stat));
     }
   }
-  if (root_ > 0) tree_ = descendants(root_, parent_of);
+  if (!roots_.empty()) tree_ = descendants(roots_, parent_of);
   const std::set<pid_t> in_tree(tree_.begin(), tree_.end());
   std::map<pid_t, std::uint64_t> others;
   for (const auto& [pid, stat] : all)
@@ -128,12 +128,12 @@ void Monitor::loop() {
     // The whole-system scan is heavier: once a second is enough for the trust figures and for
     // noticing new children of the forwarder.
     if (tick++ % per_second == 0) scan_system();
-    if (root_ > 0) sample_tree();
+    if (!roots_.empty()) sample_tree();
     next += period_;
     std::this_thread::sleep_until(next);
   }
   scan_system();
-  if (root_ > 0) sample_tree();
+  if (!roots_.empty()) sample_tree();
 }
 
 MonitorSummary Monitor::stop() {

@@ -1,7 +1,7 @@
 #pragma once
-// Samples, in a background thread, what the forwarder costs (CPU% of one core and RSS of its
-// whole process tree) and whether the measurement can be trusted (CPU used by unrelated
-// processes, hypervisor steal time).
+// Samples, in a background thread, what the system under test costs (CPU% of one core and RSS
+// of the process trees of its sampled processes, summed) and whether the measurement can be
+// trusted (CPU used by unrelated processes, hypervisor steal time).
 #include <sys/types.h>
 
 #include <atomic>
@@ -33,26 +33,28 @@ struct TreeSample {
 // Turns samples into the summary; pure, so it is unit-tested. ticks_per_second: sysconf(_SC_CLK_TCK).
 MonitorSummary summarize_tree(const std::vector<TreeSample>& samples, long ticks_per_second);
 
-// Every process whose parent chain reaches `root` (root included), from a pid → ppid map.
-std::vector<pid_t> descendants(pid_t root, const std::map<pid_t, pid_t>& parent_of);
+// Every process whose parent chain reaches one of `roots` (roots included), from a pid → ppid map.
+std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of);
 
 class Monitor {
  public:
-  // root < 0: no forwarder (kernel baselines), only the trust figures are sampled.
-  explicit Monitor(pid_t root, std::chrono::milliseconds period = std::chrono::milliseconds(100));
+  // No roots (kernel baselines): only the trust figures are sampled.
+  explicit Monitor(std::vector<pid_t> roots, std::chrono::milliseconds period = std::chrono::milliseconds(100));
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
   void start();
   MonitorSummary stop();
+  // Every sample taken, in order (after stop()): the soak reads RSS over time from it.
+  const std::vector<TreeSample>& series() const { return samples_; }
 
  private:
   void loop();
   void sample_tree();
   void scan_system();
 
-  pid_t root_;
+  std::vector<pid_t> roots_;
   std::chrono::milliseconds period_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

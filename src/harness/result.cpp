@@ -5,29 +5,10 @@
 
 namespace harness {
 
-std::string to_string(RowKind kind) {
-  switch (kind) {
-    case RowKind::tunfwd: return "tunfwd";
-    case RowKind::forwarder: return "forwarder";
-    case RowKind::veth: return "veth";
-    case RowKind::loopback: return "loopback";
-  }
-  return "?";
-}
-
-RowKind row_kind_from_string(const std::string& text) {
-  static const std::map<std::string, RowKind> kinds{{"tunfwd", RowKind::tunfwd}, {"forwarder", RowKind::forwarder},
-                                                    {"veth", RowKind::veth}, {"loopback", RowKind::loopback}};
-  const auto it = kinds.find(text);
-  if (it == kinds.end()) throw std::runtime_error("unknown row kind: " + text);
-  return it->second;
-}
-
-void classify_mode(const std::string& mode, RowResult& row) {
-  // The passthrough modes forward GSO super-packets whole: offload without split/coalesce.
-  const bool offload = mode.find("gso") != std::string::npos || mode.starts_with("passthrough");
-  row.offload = offload ? "yes" : "no";
-  row.channel = mode.find("channel") != std::string::npos || mode.find("framed") != std::string::npos ? "yes" : "no";
+std::string RowResult::trait_yes_no(const char* name) const {
+  const auto it = traits.find(name);
+  if (it == traits.end() || !it->is_boolean()) return "";
+  return it->get<bool>() ? "yes" : "no";
 }
 
 std::vector<const Sample*> RowResult::ok_samples() const {
@@ -75,17 +56,29 @@ const RowResult* RunResult::find(const std::string& label) const {
   return nullptr;
 }
 
-void RunResult::compute_ratios() {
-  std::map<int, double> veth_by_pass;
+const RowResult* RunResult::find_kind(const std::string& kind) const {
   for (const auto& row : rows)
-    if (row.kind == RowKind::veth)
-      for (const auto& s : row.samples)
-        if (s.ok && s.iperf.gbps > 0) veth_by_pass[s.pass] = s.iperf.gbps;
-  for (auto& row : rows)
+    if (row.kind == kind) return &row;
+  return nullptr;
+}
+
+void RunResult::compute_ratios() {
+  // Per kind that some row compares with: its Gbps in each pass.
+  std::map<std::string, std::map<int, double>> by_kind;
+  for (const auto& row : rows) {
+    if (by_kind.count(row.compare_with)) continue;
+    auto& by_pass = by_kind[row.compare_with];
+    if (const RowResult* base = find_kind(row.compare_with))
+      for (const auto& s : base->samples)
+        if (s.ok && s.iperf.gbps > 0) by_pass[s.pass] = s.iperf.gbps;
+  }
+  for (auto& row : rows) {
+    const auto& by_pass = by_kind[row.compare_with];
     for (auto& s : row.samples) {
-      const auto it = veth_by_pass.find(s.pass);
-      s.ratio = s.ok && it != veth_by_pass.end() ? s.iperf.gbps / it->second : 0.0;
+      const auto it = by_pass.find(s.pass);
+      s.ratio = s.ok && it != by_pass.end() ? s.iperf.gbps / it->second : 0.0;
     }
+  }
 }
 
 void to_json(nlohmann::json& j, const Sample& s) {
@@ -107,6 +100,7 @@ void to_json(nlohmann::json& j, const Sample& s) {
        {"monitor_samples", s.monitor.samples},
        {"ratio", s.ratio},
        {"untrusted", s.untrusted}};
+  if (!s.stats.is_null()) j["stats"] = s.stats;
 }
 
 void from_json(const nlohmann::json& j, Sample& s) {
@@ -128,31 +122,59 @@ void from_json(const nlohmann::json& j, Sample& s) {
   s.monitor.samples = j.value("monitor_samples", 0);
   s.ratio = j.value("ratio", 0.0);
   s.untrusted = j.value("untrusted", "");
+  s.stats = j.value("stats", nlohmann::json());
 }
 
 void to_json(nlohmann::json& j, const RowResult& r) {
-  j = {{"label", r.label}, {"kind", to_string(r.kind)}, {"command", r.command},
-       {"offload", r.offload}, {"channel", r.channel}, {"samples", r.samples}};
+  j = {{"label", r.label},   {"kind", r.kind},     {"compare_with", r.compare_with}, {"sampled", r.sampled},
+       {"command", r.command}, {"traits", r.traits}, {"samples", r.samples}};
 }
+
+namespace {
+
+// Files of format tunbench-run/1 named rows by a closed set of kinds and kept two traits as
+// "yes"/"no" strings; they are read into today's fields so old runs still report and compare.
+void from_json_v1(const nlohmann::json& j, RowResult& r) {
+  const std::string kind = j.value("kind", "tunfwd");
+  static const std::map<std::string, std::string> kinds{
+      {"tunfwd", "forwarder"}, {"forwarder", "forwarder"}, {"veth", kKernelVeth}, {"loopback", kKernelLoopback}};
+  const auto it = kinds.find(kind);
+  if (it == kinds.end()) throw std::runtime_error("unknown row kind: " + kind);
+  r.kind = it->second;
+  r.sampled = r.kind == "forwarder";
+  r.traits = nlohmann::json::object();
+  if (kind == "tunfwd") r.traits["implementation"] = "tunfwd";
+  for (const char* trait : {"offload", "channel"}) {
+    const std::string v = j.value(trait, "");
+    if (v == "yes" || v == "no") r.traits[trait] = v == "yes";
+  }
+}
+
+}  // namespace
 
 void from_json(const nlohmann::json& j, RowResult& r) {
   r.label = j.at("label").get<std::string>();
-  r.kind = row_kind_from_string(j.value("kind", "tunfwd"));
   r.command = j.value("command", "");
-  r.offload = j.value("offload", "");
-  r.channel = j.value("channel", "");
-  // Our own modes: derived from the name, so files written by older versions read right too.
-  if (r.kind == RowKind::tunfwd) classify_mode(r.label, r);
+  if (j.contains("traits")) {
+    r.kind = j.value("kind", "");
+    if (r.kind.empty()) throw std::runtime_error("row " + r.label + ": no kind");
+    r.compare_with = j.value("compare_with", std::string(kKernelVeth));
+    r.sampled = j.value("sampled", false);
+    r.traits = j.at("traits");
+  } else {
+    from_json_v1(j, r);
+  }
   r.samples = j.value("samples", std::vector<Sample>{});
 }
 
 void to_json(nlohmann::json& j, const RunResult& r) {
-  j = {{"format", "tunbench-run/1"}, {"machine", r.machine}, {"settings", r.settings}, {"rows", r.rows}};
+  j = {{"format", "tunbench-run/2"}, {"machine", r.machine}, {"settings", r.settings}, {"rows", r.rows}};
 }
 
 void from_json(const nlohmann::json& j, RunResult& r) {
-  if (j.value("format", "") != "tunbench-run/1")
-    throw std::runtime_error("not a tunbench run file (format tunbench-run/1 expected)");
+  const std::string format = j.value("format", "");
+  if (format != "tunbench-run/1" && format != "tunbench-run/2")
+    throw std::runtime_error("not a tunbench run file (format tunbench-run/2 or /1 expected)");
   r.machine = j.value("machine", nlohmann::json::object());
   r.settings = j.value("settings", nlohmann::json::object());
   r.rows = j.value("rows", std::vector<RowResult>{});

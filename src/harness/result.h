@@ -11,10 +11,9 @@
 
 namespace harness {
 
-// Kinds of rows: our tunfwd modes, another project's forwarder, or a kernel baseline.
-enum class RowKind { tunfwd, forwarder, veth, loopback };
-std::string to_string(RowKind kind);
-RowKind row_kind_from_string(const std::string& text);
+// The kinds of the kernel baselines tunbench ships (suts.h), which reports and profiles name.
+inline constexpr const char* kKernelVeth = "kernel-veth";
+inline constexpr const char* kKernelLoopback = "kernel-loopback";
 
 struct Sample {
   int pass = 0;  // round-robin pass index: samples with the same pass ran back to back
@@ -22,19 +21,26 @@ struct Sample {
   std::string error;
   IperfResult iperf;
   MonitorSummary monitor;
-  double ratio = 0;          // gbps ÷ the veth sample of the same pass; 0 when there is none
+  double ratio = 0;          // gbps ÷ the compare_with row's sample of the same pass; 0 when there is none
   std::string untrusted;     // why the machine was not quiet enough (empty = trusted)
+  nlohmann::json stats;      // the counters the system under test wrote (e.g. tunfwd-stats/1), or null
 };
 
 struct RowResult {
   std::string label;
-  RowKind kind = RowKind::tunfwd;
-  std::string command;  // forwarder command line, empty for baselines
-  std::string offload;  // "yes", "no" or "" (unknown)
-  std::string channel;
+  std::string kind;                          // SutSpec::kind: "forwarder", "kernel-veth", …
+  std::string compare_with = kKernelVeth;    // the kind whose sample of the same pass divides this one
+  bool sampled = false;                      // CPU and memory of its processes were sampled
+  std::string command;                       // the command(s) of the system under test, empty for baselines
+  // What is known about the implementation: for tunfwd modes, the registry's facts as `tunfwd
+  // --list --json` prints them ("offload", "channel", "reference_row", …) plus "implementation";
+  // an empty object for other rows.
+  nlohmann::json traits = nlohmann::json::object();
   std::vector<Sample> samples;
 
-  bool has_forwarder() const { return kind == RowKind::tunfwd || kind == RowKind::forwarder; }
+  bool has_forwarder() const { return sampled; }
+  // A boolean trait as "yes"/"no", or "" when unknown.
+  std::string trait_yes_no(const char* name) const;
   std::vector<const Sample*> ok_samples() const;
   // Per-sample figures of the successful samples.
   std::vector<double> gbps() const;
@@ -53,12 +59,11 @@ struct RunResult {
   std::vector<RowResult> rows;
 
   const RowResult* find(const std::string& label) const;
-  // Fills Sample::ratio from the veth row of the same pass.
+  // The first row of this kind, or nullptr.
+  const RowResult* find_kind(const std::string& kind) const;
+  // Fills Sample::ratio from the compare_with row of the same pass.
   void compute_ratios();
 };
-
-// Mode names carry their shape: "gso" = offload, "channel"/"framed" = a queue between tasks.
-void classify_mode(const std::string& mode, RowResult& row);
 
 void to_json(nlohmann::json& j, const Sample& s);
 void from_json(const nlohmann::json& j, Sample& s);

@@ -51,6 +51,23 @@ class RunState {
   std::mutex mutex_;
 };
 
+// Keeps a child recorded in the run's state file while this object lives. `state` may be null.
+class TrackedChild {
+ public:
+  TrackedChild(RunState* state, pid_t pid) : state_(state), pid_(pid) {
+    if (state_) state_->add_child(pid_);
+  }
+  ~TrackedChild() {
+    if (state_) state_->remove_child(pid_);
+  }
+  TrackedChild(const TrackedChild&) = delete;
+  TrackedChild& operator=(const TrackedChild&) = delete;
+
+ private:
+  RunState* state_;
+  pid_t pid_;
+};
+
 // A fresh run id: pid plus random hex, short enough for names such as "tb-fwd-<id>-12".
 std::string make_run_id();
 

@@ -22,7 +22,7 @@ std::optional<double> optional_number(const nlohmann::json& row, const char* key
 }
 
 // Per pass, the Gbps of the first successful sample of the baseline row of `kind`.
-std::map<int, double> baseline_by_pass(const RunResult& run, RowKind kind) {
+std::map<int, double> baseline_by_pass(const RunResult& run, const std::string& kind) {
   std::map<int, double> by_pass;
   for (const auto& row : run.rows)
     if (row.kind == kind)
@@ -150,7 +150,7 @@ std::string CheckResult::table() const {
 
 CheckResult check_profile(const RunResult& run, const PerfProfile& profile, const CheckOptions& options) {
   CheckResult result;
-  const auto base = baseline_by_pass(run, profile.ratio_to == "loopback" ? RowKind::loopback : RowKind::veth);
+  const auto base = baseline_by_pass(run, profile.ratio_to == "loopback" ? kKernelLoopback : kKernelVeth);
   for (const auto& t : profile.rows) {
     const RowResult* row = run.find(t.label);
     if (!row) {

@@ -1,19 +1,21 @@
 #include "harness/topology.h"
 
-#include <thread>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "harness/command.h"
-#include "harness/interrupt.h"
-#include "harness/process.h"
 #include "harness/run_state.h"
 
 namespace harness {
 namespace {
 
+bool is_ipv6(const std::string& cidr) { return cidr.find(':') != std::string::npos; }
+
+bool route_is_ipv6(const Route& r) { return is_ipv6(r.prefix) || (r.prefix == "default" && is_ipv6(r.via)); }
+
 // True when `dev` is listed by `ip -o link` output with the UP flag.
-bool device_up(const std::string& ip_link_output, const std::string& dev) {
+bool listed_up(const std::string& ip_link_output, const std::string& dev) {
   const auto pos = ip_link_output.find(": " + dev + ": <");
   if (pos == std::string::npos) return false;
   const auto flags_end = ip_link_output.find('>', pos);
@@ -23,24 +25,19 @@ bool device_up(const std::string& ip_link_output, const std::string& dev) {
 
 }  // namespace
 
-Topology::Topology(Layout layout, const std::string& suffix, RunState* state)
-    : layout_(layout), state_(state), fwd_("tb-fwd-" + suffix), a_("tb-a-" + suffix), b_("tb-b-" + suffix) {
+Topology::Topology(const SutSpec& spec, const std::string& suffix, RunState* state)
+    : endpoints_(spec.endpoints), state_(state), suffix_(suffix) {
+  spec.validate();
   try {
-    if (layout_ == Layout::forwarder) {
-      add_namespace(fwd_);
-      // The kernel greets a new IPv6 link with router solicitations and MLD reports; in tb-fwd
-      // those would be forwarded to the peer TUN while tunbench is still moving it (EIO, a
-      // counted drop before the measurement starts). The TUNs get IPv6 in tb-a/tb-b instead.
-      run_checked({"sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"}, fwd_);
+    for (const auto& role : spec.namespaces) add_namespace(role);
+    for (const auto& [role, setting] : spec.sysctls) run_checked({"sysctl", "-qw", setting}, ns(role));
+    for (const auto& v : spec.veths) {
+      ip(ns(v.a.ns), {"link", "add", v.a.name, "type", "veth", "peer", "name", v.b.name, "netns", ns(v.b.ns)});
+      configure_link(v.a);
+      configure_link(v.b);
+      configure_ipv6(v.a);
+      configure_ipv6(v.b);
     }
-    add_namespace(a_);
-    if (layout_ != Layout::loopback) add_namespace(b_);
-    if (layout_ == Layout::forwarder) {
-      // Likewise tb-a/tb-b would send router solicitations the moment one TUN is up there while
-      // the other is still on its way: IPv6 is switched on per device once both are up.
-      for (const auto& ns : {a_, b_}) run_checked({"sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"}, ns);
-    }
-    if (layout_ == Layout::veth) wire_veth();
   } catch (...) {
     teardown();
     throw;
@@ -60,8 +57,25 @@ void Topology::teardown() noexcept {
   }
 }
 
-void Topology::add_namespace(const std::string& name) {
+const std::string& Topology::ns(const std::string& role) const {
+  const auto it = names_.find(role);
+  if (it == names_.end()) throw std::invalid_argument(fmt::format("no namespace for role '{}' in this topology", role));
+  return it->second;
+}
+
+std::map<std::string, std::string> Topology::placeholders() const {
+  std::map<std::string, std::string> values;
+  for (const auto& [role, name] : names_) {
+    values["ns:" + role] = name;
+    values["netns_path:" + role] = "/run/netns/" + name;
+  }
+  return values;
+}
+
+void Topology::add_namespace(const std::string& role) {
+  const std::string name = fmt::format("tb-{}-{}", role, suffix_);
   run_checked({"ip", "netns", "add", name});
+  names_[role] = name;
   // Recorded before anything else can fail, so a killed run leaves a trace for `cleanup`.
   if (state_) state_->add_namespace(name);
   undo_.push_back([this, name] {
@@ -77,64 +91,53 @@ void Topology::ip(const std::string& ns, std::vector<std::string> args) {
   run_checked(args);
 }
 
-void Topology::wire_veth() {
-  ip(a_, {"link", "add", "veth-a", "type", "veth", "peer", "name", "veth-b", "netns", b_});
-  ip(a_, {"addr", "add", std::string(kClientAddress) + "/24", "dev", "veth-a"});
-  ip(b_, {"addr", "add", std::string(kServerAddress) + "/24", "dev", "veth-b"});
-  ip(a_, {"link", "set", "veth-a", "up"});
-  ip(b_, {"link", "set", "veth-b", "up"});
-  // Different /24s on each end, like the TUN topology: routes point at the device, no gateway.
-  ip(a_, {"route", "add", "10.0.2.0/24", "dev", "veth-a"});
-  ip(b_, {"route", "add", "10.0.1.0/24", "dev", "veth-b"});
-  // nodad: a tentative address would refuse to bind for a second or two.
-  ip(a_, {"addr", "add", std::string(kClientAddress6) + "/64", "dev", "veth-a", "nodad"});
-  ip(b_, {"addr", "add", std::string(kServerAddress6) + "/64", "dev", "veth-b", "nodad"});
-  ip(a_, {"route", "add", "fd00:2::/64", "dev", "veth-a"});
-  ip(b_, {"route", "add", "fd00:1::/64", "dev", "veth-b"});
-}
-
-void Topology::configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                             const std::string& peer_net) {
-  ip(fwd_, {"link", "set", dev, "netns", ns});
-  // Moving a device drops its addresses and takes it down: configure it again on arrival.
-  ip(ns, {"addr", "add", cidr, "dev", dev});
-  ip(ns, {"link", "set", dev, "up"});
-  ip(ns, {"route", "replace", peer_net, "dev", dev});
-}
-
-void Topology::enable_ipv6(const std::string& ns, const std::string& dev, const std::string& cidr6,
-                           const std::string& peer_net6) {
-  run_checked({"sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=0"}, ns);
-  // IPv6 routes only after the link is up: bringing a TUN up drops IPv6 routes added before.
-  ip(ns, {"addr", "add", cidr6, "dev", dev, "nodad"});
-  ip(ns, {"route", "replace", peer_net6, "dev", dev});
-}
-
-void Topology::adopt_tun_devices(Process& forwarder, const std::filesystem::path& forwarder_stderr,
-                                 std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto explain = [&](const std::string& what) {
-    const auto err = tail_lines(read_file(forwarder_stderr.string()), 20);
-    return fmt::format("forwarder `{}` {}{}", forwarder.name(), what,
-                       err.empty() ? " (no stderr output)" : ":\n" + err);
-  };
-  for (;;) {
-    throw_if_interrupted();
-    if (!forwarder.running())
-      throw std::runtime_error(explain(fmt::format("exited with status {} before creating tun11/tun22",
-                                                   forwarder.exit_status().value_or(-1))));
-    const auto links = run_command({"ip", "-n", fwd_, "-o", "link", "show"});
-    // Both UP: the forwarder has finished configuring them (it brings them up last).
-    if (device_up(links.out, "tun11") && device_up(links.out, "tun22")) break;
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw std::runtime_error(explain(fmt::format("did not create and bring up tun11 and tun22 in {} within {} ms",
-                                                   fwd_, timeout.count())));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+void Topology::configure_link(const Interface& i) {
+  const auto& n = ns(i.ns);
+  for (const auto& a : i.addresses)
+    if (!is_ipv6(a)) ip(n, {"addr", "add", a, "dev", i.name});
+  if (i.mtu) ip(n, {"link", "set", i.name, "mtu", std::to_string(*i.mtu)});
+  ip(n, {"link", "set", i.name, "up"});
+  for (const auto& r : i.routes) {
+    if (route_is_ipv6(r)) continue;
+    std::vector<std::string> args{"-4", "route", "replace", r.prefix};
+    if (!r.via.empty()) args.insert(args.end(), {"via", r.via});
+    args.insert(args.end(), {"dev", i.name});
+    ip(n, args);
   }
-  configure_tun(a_, "tun11", std::string(kClientAddress) + "/24", "10.0.2.0/24");
-  configure_tun(b_, "tun22", std::string(kServerAddress) + "/24", "10.0.1.0/24");
-  enable_ipv6(a_, "tun11", std::string(kClientAddress6) + "/64", "fd00:2::/64");
-  enable_ipv6(b_, "tun22", std::string(kServerAddress6) + "/64", "fd00:1::/64");
+}
+
+void Topology::configure_ipv6(const Interface& i) {
+  bool any = false;
+  for (const auto& a : i.addresses) any = any || is_ipv6(a);
+  if (!any) return;
+  const auto& n = ns(i.ns);
+  run_checked({"sysctl", "-qw", "net.ipv6.conf." + i.name + ".disable_ipv6=0"}, n);
+  // nodad: a tentative address would refuse to bind for a second or two.
+  for (const auto& a : i.addresses)
+    if (is_ipv6(a)) ip(n, {"addr", "add", a, "dev", i.name, "nodad"});
+  // Routes only now: bringing a TUN up drops IPv6 routes added before.
+  for (const auto& r : i.routes) {
+    if (!route_is_ipv6(r)) continue;
+    std::vector<std::string> args{"-6", "route", "replace", r.prefix};
+    if (!r.via.empty()) args.insert(args.end(), {"via", r.via});
+    args.insert(args.end(), {"dev", i.name});
+    ip(n, args);
+  }
+}
+
+bool Topology::device_up(const std::string& role, const std::string& device) const {
+  const auto links = run_command({"ip", "-n", ns(role), "-o", "link", "show"});
+  return listed_up(links.out, device);
+}
+
+void Topology::adopt(const std::vector<CreatedDevice>& devices) {
+  for (const auto& d : devices) {
+    if (d.created_in != d.iface.ns) ip(ns(d.created_in), {"link", "set", d.iface.name, "netns", ns(d.iface.ns)});
+    // Moving a device drops its addresses and takes it down: configure it again on arrival. A
+    // device without addresses in the description is the system's to configure.
+    if (!d.iface.addresses.empty() || d.created_in != d.iface.ns) configure_link(d.iface);
+  }
+  for (const auto& d : devices) configure_ipv6(d.iface);
 }
 
 }  // namespace harness

@@ -1,69 +1,62 @@
 #pragma once
-// The network namespaces of one measurement, created fresh and always removed (reverse order of
-// creation, also on exceptions and signals through the destructor).
+// The network namespaces of one measurement, built from a system-under-test description
+// (sut.h), created fresh and always removed (reverse order of creation, also on exceptions and
+// signals through the destructor). Nothing is configured in the root namespace.
 //
-//   forwarder:  tb-a (client 10.0.1.1, tun11) ── forwarder fds in tb-fwd ── tb-b (server 10.0.2.1, tun22)
-//   veth:       tb-a (veth-a 10.0.1.1) ──── veth pair ──── tb-b (veth-b 10.0.2.1)
-//   loopback:   tb-a only, client and server on 127.0.0.1
-//
-// The forwarder creates tun11/tun22 in tb-fwd; they are then moved into tb-a and tb-b. A TUN
-// fd stays bound to its device across the move, so the forwarder keeps forwarding, while the
-// kernel can no longer short-cut 10.0.1.1 → 10.0.2.1 locally: every packet crosses user space.
-#include <chrono>
-#include <filesystem>
+// Topology knows no kind of system: it creates the roles the spec lists, applies its sysctls,
+// wires its veth pairs, and moves and configures the devices the system created (adopt()). A TUN
+// fd stays bound to its device across a move, so a forwarder in fwd keeps forwarding between
+// devices that now live in a and b, and the kernel can no longer short-cut a → b locally.
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "harness/sut.h"
+
 namespace harness {
 
-class Process;
 class RunState;
-
-enum class Layout { forwarder, veth, loopback };
-
-inline constexpr const char* kClientAddress = "10.0.1.1";
-inline constexpr const char* kServerAddress = "10.0.2.1";
-// IPv6 twins, so the same topology carries IPv6 transfers (unique-local, never routed out).
-inline constexpr const char* kClientAddress6 = "fd00:1::1";
-inline constexpr const char* kServerAddress6 = "fd00:2::1";
 
 class Topology {
  public:
-  // Creates the namespaces (and, for veth, the wired pair). `state` may be null.
-  Topology(Layout layout, const std::string& name_suffix, RunState* state);
+  // Creates the namespaces (tb-<role>-<suffix>), sysctls and veth pairs of `spec`. `state` may
+  // be null. Throws with the failed command; what was created is removed first.
+  Topology(const SutSpec& spec, const std::string& name_suffix, RunState* state);
   ~Topology();
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
 
-  Layout layout() const { return layout_; }
-  const std::string& client_ns() const { return a_; }
-  const std::string& server_ns() const { return layout_ == Layout::loopback ? a_ : b_; }
-  const std::string& forwarder_ns() const { return fwd_; }
-  std::string server_address() const { return layout_ == Layout::loopback ? "127.0.0.1" : kServerAddress; }
+  // The namespace of `role`; throws std::invalid_argument for a role the spec does not create.
+  const std::string& ns(const std::string& role) const;
+  const std::string& client_ns() const { return ns(endpoints_.client_ns); }
+  const std::string& server_ns() const { return ns(endpoints_.server_ns); }
+  const std::string& server_address() const { return endpoints_.server_address; }
+  const std::string& server_address6() const { return endpoints_.server_address6; }
+  // {ns:ROLE} and {netns_path:ROLE} for every role, for expand_placeholders().
+  std::map<std::string, std::string> placeholders() const;
 
-  // Waits (bounded) until the forwarder has created tun11 and tun22 and brought them up in
-  // tb-fwd, then moves and configures them. Throws with the forwarder's stderr when it exits or
-  // never creates its devices.
-  void adopt_tun_devices(Process& forwarder, const std::filesystem::path& forwarder_stderr,
-                         std::chrono::milliseconds timeout);
+  // Whether `device` exists and is UP in the namespace of `role`.
+  bool device_up(const std::string& role, const std::string& device) const;
+  // Moves every device to its namespace and configures it: links and IPv4 of all first, then
+  // IPv6 (a new IPv6 link sends router solicitations, which must not reach a device still in
+  // transit).
+  void adopt(const std::vector<CreatedDevice>& devices);
 
   // Idempotent; never throws.
   void teardown() noexcept;
 
  private:
-  void add_namespace(const std::string& name);
+  void add_namespace(const std::string& role);
   void ip(const std::string& ns, std::vector<std::string> args);
-  void wire_veth();
-  void configure_tun(const std::string& ns, const std::string& dev, const std::string& cidr,
-                     const std::string& peer_net);
-  void enable_ipv6(const std::string& ns, const std::string& dev, const std::string& cidr6,
-                   const std::string& peer_net6);
+  void configure_link(const Interface& i);  // addresses (IPv4), MTU, up, IPv4 routes
+  void configure_ipv6(const Interface& i);  // IPv6 on, addresses, routes
 
-  Layout layout_;
+  Endpoints endpoints_;
   RunState* state_;
-  std::string fwd_, a_, b_;
-  std::vector<std::function<void()>> undo_;  // run in reverse order by teardown()
+  std::string suffix_;
+  std::map<std::string, std::string> names_;  // role → namespace
+  std::vector<std::function<void()>> undo_;   // run in reverse order by teardown()
 };
 
 }  // namespace harness

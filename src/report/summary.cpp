@@ -22,8 +22,10 @@ RowSummary summarize(const harness::RowResult& row) {
   using harness::median;
   RowSummary s;
   s.label = row.label;
-  s.offload = row.offload.empty() ? "–" : row.offload;
-  s.channel = row.channel.empty() ? "–" : row.channel;
+  s.offload = row.trait_yes_no("offload");
+  s.channel = row.trait_yes_no("channel");
+  if (s.offload.empty()) s.offload = "–";
+  if (s.channel.empty()) s.channel = "–";
   s.total = row.samples.size();
   s.forwarder = row.has_forwarder();
   const auto ok = row.ok_samples();

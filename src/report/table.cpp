@@ -47,8 +47,9 @@ std::string markdown_report(const harness::RunResult& run) {
                      st.value("duration_s", 0), st.value("repeat", 0), st.value("parallel", 1),
                      st.value("udp", false) ? "UDP" : "TCP", st.value("reverse", false) ? ", reverse" : "");
   out += markdown_table(run);
-  out += "\nGbps, ratio (÷ kernel veth of the same pass), Retr and CPU/memory are medians over the successful "
-         "samples; CPU is the forwarder's process tree (100 % = one core), memory its RSS in MiB.\n";
+  out += "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
+         "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
+         "core), memory their RSS in MiB.\n";
   std::string problems;
   for (const auto& row : run.rows)
     for (const auto& s : row.samples) {

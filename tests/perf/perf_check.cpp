@@ -33,7 +33,7 @@ nlohmann::json derive(const harness::RunResult& run, double margin, const std::s
                       const std::string& command) {
   nlohmann::json rows = nlohmann::json::object();
   for (const auto& row : run.rows) {
-    if (row.ok_samples().empty() || row.kind == harness::RowKind::veth) continue;
+    if (row.ok_samples().empty() || row.kind == harness::kKernelVeth) continue;
     nlohmann::json r;
     const auto ratios = row.ratios();
     if (!ratios.empty()) {

@@ -16,7 +16,8 @@
 #include "harness/gate.h"
 #include "harness/interrupt.h"
 #include "harness/run_state.h"
-#include "harness/topology.h"
+#include "harness/suts.h"
+#include "harness/tunfwd_modes.h"
 #include "report/chart.h"
 #include "report/compare_report.h"
 #include "report/json_file.h"
@@ -45,6 +46,7 @@ struct RunOptions {
   bool modes_given = false;
   std::string tunfwd;
   std::vector<std::string> forwarders;
+  std::vector<std::string> suts;
   std::string baselines = "veth,loopback";
   int duration = 10;
   int repeat = 1;
@@ -80,24 +82,33 @@ std::string find_tunfwd(const std::string& given) {
   return {};
 }
 
-// `tunfwd --list`: one mode per line, its name the first word.
-std::vector<std::string> list_modes(const std::string& tunfwd) {
-  std::vector<std::string> modes;
-  std::istringstream lines(harness::run_checked({tunfwd, "--list"}));
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    if (std::string first; words >> first) modes.push_back(first);
-  }
-  return modes;
+// LABEL=REST, with both parts non-empty; `what` names the option for the error.
+std::pair<std::string, std::string> label_and(const std::string& spec, const std::string& what, const std::string& rest) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw std::invalid_argument(fmt::format("{} expects 'LABEL={}', got '{}'", what, rest, spec));
+  return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
+// tunfwd as a system under test: it writes its counters where the harness reads them.
+harness::SutSpec tunfwd_sut(const std::string& tunfwd, const std::string& mode) {
+  return harness::suts::forwarder({tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2",
+                                   harness::kServerAddress, "--stats-json", "{stats_json}"},
+                                  "tunfwd-stats/1");
 }
 
 std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
   std::vector<harness::RowSpec> rows;
   // Baselines first: each pass then has its veth figure before the rows normalised to it.
   for (const auto& b : split(o.baselines, ',')) {
-    if (b == "veth") rows.push_back({"kernel veth", harness::RowKind::veth, {}});
-    else if (b == "loopback") rows.push_back({"kernel loopback", harness::RowKind::loopback, {}});
-    else if (b != "none") throw std::runtime_error("unknown baseline '" + b + "' (veth, loopback, none)");
+    if (b == "none") continue;
+    auto sut = harness::suts::baseline(b);
+    if (!sut) {
+      std::string known;
+      for (const auto& n : harness::suts::baseline_names()) known += n + ", ";
+      throw std::invalid_argument(fmt::format("--baselines: unknown baseline '{}' ({}none)", b, known));
+    }
+    rows.push_back({"kernel " + b, std::move(*sut), {}});
   }
   if (o.modes != "none") {
     const std::string tunfwd = find_tunfwd(o.tunfwd);
@@ -105,18 +116,32 @@ std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
       if (o.modes_given) throw std::runtime_error("tunfwd not found next to tunbench; pass --tunfwd PATH");
       std::cerr << "note: tunfwd not found next to tunbench, running baselines and --forwarder rows only\n";
     } else {
-      const auto modes = o.modes == "all" ? list_modes(tunfwd) : split(o.modes, ',');
-      for (const auto& mode : modes)
-        rows.push_back({mode, harness::RowKind::tunfwd,
-                        {tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2", harness::kServerAddress}});
+      const auto catalog = harness::TunfwdModes::query(tunfwd);
+      const auto modes = o.modes == "all" ? catalog.names() : split(o.modes, ',');
+      for (const auto& mode : modes) {
+        auto traits = catalog.require(mode);  // an unknown mode stops here, before anything starts
+        rows.push_back({mode, tunfwd_sut(tunfwd, mode), std::move(traits)});
+      }
     }
   }
   for (const auto& spec : o.forwarders) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-      throw std::runtime_error("--forwarder expects 'LABEL=COMMAND ARGS', got '" + spec + "'");
+    const auto [label, command] = label_and(spec, "--forwarder", "COMMAND ARGS");
     // Through sh so users can quote arguments; `exec` keeps the forwarder's own pid for the monitor.
-    rows.push_back({spec.substr(0, eq), harness::RowKind::forwarder, {"/bin/sh", "-c", "exec " + spec.substr(eq + 1)}});
+    rows.push_back({label, harness::suts::forwarder({"/bin/sh", "-c", "exec " + command}), {}});
+  }
+  for (const auto& spec : o.suts) {
+    const auto [label, path] = label_and(spec, "--sut", "FILE.json");
+    const auto text = harness::read_file(path);
+    if (text.empty()) throw std::invalid_argument(fmt::format("--sut {}: cannot read {}", label, path));
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw std::invalid_argument(fmt::format("--sut {}: {} is not JSON", label, path));
+    harness::SutSpec sut;
+    try {
+      sut = j.get<harness::SutSpec>();
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(fmt::format("--sut {}: {}: {}", label, path, e.what()));
+    }
+    rows.push_back({label, std::move(sut), {}});
   }
   return rows;
 }
@@ -129,7 +154,7 @@ void preflight(const std::vector<harness::RowSpec>& rows) {
     throw std::runtime_error("iperf3 is not installed (apt-get install iperf3)");
   }
   for (const auto& row : rows)
-    if (row.kind == harness::RowKind::tunfwd || row.kind == harness::RowKind::forwarder) {
+    if (row.sut.has_processes()) {
       if (!fs::exists("/dev/net/tun")) throw std::runtime_error("/dev/net/tun is missing: no TUN support here");
       break;
     }
@@ -181,7 +206,13 @@ int run_command(const RunOptions& o) {
 
   Progress progress;
   harness::RunResult run_rows;  // for live lines: the row's samples so far
-  for (const auto& r : rows) run_rows.rows.push_back({r.label, r.kind, {}, {}, {}, {}});
+  for (const auto& r : rows) {
+    harness::RowResult view;
+    view.label = r.label;
+    view.kind = r.sut.kind;
+    view.sampled = r.sut.sampled();
+    run_rows.rows.push_back(std::move(view));
+  }
   harness::BenchEvents events;
   events.progress = [&](const harness::RowSpec& row, int pass, int left) { progress.show(row.label, pass, o.repeat, left); };
   events.note = [&](const std::string& text) {
@@ -190,10 +221,7 @@ int run_command(const RunOptions& o) {
   };
   events.sample_done = [&](const harness::RowSpec& row, const harness::Sample& sample) {
     progress.clear();
-    harness::RowResult view;
-    view.label = row.label;
-    view.kind = row.kind;
-    std::cout << report::sample_line(view, sample) << std::endl;
+    std::cout << report::sample_line(*run_rows.find(row.label), sample) << std::endl;
   };
 
   std::cerr << fmt::format("tunbench: {} row(s) × {} pass(es) × {} s; logs in {}\n", rows.size(), o.repeat, o.duration,
@@ -227,7 +255,10 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_option("--tunfwd", o->tunfwd, "tunfwd binary (default: next to tunbench)");
   run->add_option("--forwarder", o->forwarders,
                   "another forwarder: 'LABEL=COMMAND ARGS', creating tun11/tun22 itself (repeatable)");
-  run->add_option("--baselines", o->baselines, "kernel baselines: veth,loopback or none")->capture_default_str();
+  run->add_option("--sut", o->suts,
+                  "any system under test described in a file: 'LABEL=FILE.json' (tunbench-sut/1, see "
+                  "docs/architecture.md; repeatable)");
+  run->add_option("--baselines", o->baselines, "kernel baselines: veth,loopback,routed or none")->capture_default_str();
   run->add_option("-t,--duration", o->duration, "seconds per sample")->capture_default_str()->check(CLI::Range(1, 3600));
   run->add_option("-r,--repeat", o->repeat, "passes, interleaved across rows")->capture_default_str()->check(CLI::Range(1, 1000));
   run->add_option("-P,--parallel", o->parallel, "iperf3 parallel streams")->capture_default_str()->check(CLI::Range(1, 128));
@@ -243,13 +274,17 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_option("--max-others-cpu", o->max_others_cpu, "untrusted when other processes use more CPU % (one core = 100)")
       ->capture_default_str();
   run->add_option("--max-steal", o->max_steal, "untrusted when hypervisor steal exceeds this %")->capture_default_str();
-  run->add_option("--device-timeout-ms", o->device_timeout_ms, "how long a forwarder may take to create tun11/tun22")
+  run->add_option("--device-timeout-ms", o->device_timeout_ms,
+                  "how long a system under test may take to be ready (e.g. a forwarder to create tun11/tun22)")
       ->capture_default_str();
   run->add_flag("--keep-logs", o->keep_logs, "keep the per-sample logs even when every row succeeded");
   run->callback([o, run, exit_code] {
     o->modes_given = run->count("--modes") > 0;
     try {
       *exit_code = run_command(*o);
+    } catch (const std::invalid_argument& e) {  // bad input, found before anything started
+      std::cerr << "tunbench run: " << e.what() << '\n';
+      *exit_code = 2;
     } catch (const std::exception& e) {
       std::cerr << "tunbench run: " << e.what() << '\n';
       *exit_code = 1;
@@ -262,7 +297,8 @@ void add_list(CLI::App& app, int* exit_code) {
   auto* list = app.add_subcommand("list", "List the rows tunbench can run");
   list->add_option("--tunfwd", *tunfwd, "tunfwd binary (default: next to tunbench)");
   list->callback([tunfwd, exit_code] {
-    std::cout << "baselines: veth loopback\n";
+    for (const auto& name : harness::suts::baseline_names())
+      std::cout << fmt::format("baseline {:<20} {}\n", name, harness::suts::baseline(name)->description);
     const auto path = find_tunfwd(*tunfwd);
     if (path.empty()) {
       std::cerr << "tunfwd not found next to tunbench; pass --tunfwd PATH\n";
@@ -270,7 +306,9 @@ void add_list(CLI::App& app, int* exit_code) {
       return;
     }
     try {
-      for (const auto& mode : list_modes(path)) std::cout << mode << '\n';
+      const auto catalog = harness::TunfwdModes::query(path);
+      for (const auto& mode : catalog.names())
+        std::cout << fmt::format("mode     {:<20} {}\n", mode, catalog.require(mode).value("description", ""));
     } catch (const std::exception& e) {
       std::cerr << "tunbench list: " << e.what() << '\n';
       *exit_code = 1;

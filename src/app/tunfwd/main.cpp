@@ -89,18 +89,18 @@ int list_modes(bool json) {
   return 0;
 }
 
-// Written before the exit status is decided, so a failed run still leaves its counters.
-bool write_stats(const std::string& path, const forward::Mode& mode, const forward::Forwarder& f,
+// Written whatever the outcome, so a failed run still leaves its counters. The file was opened
+// at start-up (before --user drops the right to create it) and is only written here.
+bool write_stats(std::ofstream& out, const std::string& path, const forward::Mode& mode, const forward::Forwarder& f,
                  const forward::Status& status) {
   nlohmann::json j = forward::counters_json(f.counters());
   j["mode"] = mode.name;
   j["ok"] = status.ok;
   j["error"] = status.error;
-  std::ofstream out(path);
   out << j.dump(2) << '\n';
   out.close();
   if (!out) {
-    fmt::print(stderr, "tunfwd: --stats-json {}: cannot write the file\n", path);
+    fmt::print(stderr, "tunfwd: --stats-json {}: writing the counters failed\n", path);
     return false;
   }
   return true;
@@ -124,6 +124,15 @@ int run(const Args& a) {
   if (!a.user.empty()) {
     if (std::string error; !tunfwd::find_user(a.user, user, error)) {
       fmt::print(stderr, "tunfwd: --user {}: {}\n", a.user, error);
+      return 2;
+    }
+  }
+
+  std::ofstream stats;
+  if (!a.stats_json.empty()) {
+    stats.open(a.stats_json, std::ios::trunc);
+    if (!stats) {
+      fmt::print(stderr, "tunfwd: --stats-json {}: cannot create the file\n", a.stats_json);
       return 2;
     }
   }
@@ -199,7 +208,7 @@ int run(const Args& a) {
   }
   std::cout << forwarder->counters().format();
   std::cout.flush();
-  const bool stats_written = a.stats_json.empty() || write_stats(a.stats_json, *mode, *forwarder, status);
+  const bool stats_written = a.stats_json.empty() || write_stats(stats, a.stats_json, *mode, *forwarder, status);
   if (!status.ok) {
     fmt::print(stderr, "tunfwd: stopped: {}\n", status.error);
     return 1;

@@ -5,32 +5,30 @@
 #include <optional>
 #include <sstream>
 
-#include "common/forwarder_rig.h"
+#include "support/tun_rig.h"
 
-namespace faults {
+namespace tbtest {
 
-using namespace tbtest;
-
-// Shows the counters lines in the test log (the numbers the issue asks to report).
+// Shows the counters lines tunfwd printed in the test log (the figures the fault runs report).
 inline void show(const std::string& what, const std::string& tunfwd_out) {
   std::istringstream lines(tunfwd_out);
   for (std::string line; std::getline(lines, line);)
     if (line.find("gso-fallbacks") != std::string::npos) std::cout << "[ info     ] " << what << ": " << line << "\n";
 }
 
-// The balance of counters.h/tally.h, for one direction, as gtest failures.
-inline void expect_balanced(const Direction& d, bool vnet, const std::string& context) {
+// The balance of counters/tally.h, for one direction, as gtest failures.
+inline void expect_balanced(const harness::DirectionStats& d, bool offload, const std::string& context) {
   SCOPED_TRACE(d.from + "→" + d.to + " " + context);
-  EXPECT_EQ(d.packets, d.written + d.drops) << "packets read must be written or dropped";
-  EXPECT_EQ(d.drops, d.reason_sum()) << "every drop has a reason";
+  EXPECT_EQ(d.packets, d.written + d.dropped) << "packets read must be written or dropped";
+  EXPECT_EQ(d.dropped, d.reason_sum()) << "every drop has a reason";
   EXPECT_LE(d.reads, d.packets) << "a read yields at least one packet";
   EXPECT_LE(d.writes, d.written) << "a write carries at least one packet";
   EXPECT_LE(d.batches, d.reads);
-  if (!vnet) {
+  if (!offload) {
     // Without offload one read is one packet and one write one packet.
     EXPECT_EQ(d.reads, d.packets);
     EXPECT_EQ(d.writes, d.written);
-    EXPECT_EQ(d.fallbacks, 0u);
+    EXPECT_EQ(d.gso_fallbacks, 0u);
   }
 }
 
@@ -60,4 +58,4 @@ inline std::string status_field(pid_t pid, const std::string& field) {
   return "";
 }
 
-}  // namespace faults
+}  // namespace tbtest

@@ -11,8 +11,9 @@
 #include <optional>
 
 #include "faults_rig.h"
+#include "support/tunbench_runs.h"
 
-namespace faults {
+namespace tbtest {
 namespace {
 
 using harness::read_file;
@@ -65,20 +66,7 @@ bool wait_gone(pid_t pid, milliseconds timeout) {
 }
 bool alive(pid_t pid) { return !wait_gone(pid, milliseconds(0)); }
 
-std::vector<std::string> namespaces_of(const std::string& run_id) {
-  std::vector<std::string> found;
-  std::istringstream lines(harness::run_checked({"ip", "netns", "list"}));
-  for (std::string line; std::getline(lines, line);)
-    if (line.starts_with("tb-") && line.find("-" + run_id + "-") != std::string::npos)
-      found.push_back(line.substr(0, line.find(' ')));
-  return found;
-}
 
-std::string run_id_from(const std::string& stderr_text) {
-  std::smatch m;
-  static const std::regex pattern("logs in /tmp/tunbench-([0-9a-f]+)");
-  return std::regex_search(stderr_text, m, pattern) ? m[1].str() : "";
-}
 
 class TunbenchKill : public ::testing::Test {
  protected:
@@ -102,7 +90,7 @@ class TunbenchKill : public ::testing::Test {
   std::string wait_for_measurement(harness::Process& p) {
     const auto deadline = std::chrono::steady_clock::now() + seconds(60);
     while (std::chrono::steady_clock::now() < deadline && p.running()) {
-      if (find_child(p.pid(), "iperf3", " -c ")) return run_id_from(read_file(err_.string()));
+      if (find_child(p.pid(), "iperf3", " -c ")) return find_run_id(read_file(err_.string())).value_or("");
       p.wait_for(milliseconds(20));
     }
     return "";
@@ -202,4 +190,4 @@ TEST_F(TunbenchKill, TunbenchKilledLeavesWhatCleanupRemovesThenTheNextRunIsClean
 }
 
 }  // namespace
-}  // namespace faults
+}  // namespace tbtest

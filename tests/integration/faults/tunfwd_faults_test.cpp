@@ -7,7 +7,7 @@
 
 #include "faults_rig.h"
 
-namespace faults {
+namespace tbtest {
 namespace {
 
 std::uint64_t mb(const char* env, std::uint64_t fallback) { return env_or(env, fallback) << 20; }
@@ -23,13 +23,13 @@ class DeviceDeleted : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DeviceDeleted, ExitsWithinOneSecondNamingTheDeviceWithCounters) {
   FAULTS_REQUIRE();
-  Rig rig(GetParam());
+  TunRig rig(GetParam());
   rig.tcp_a_to_b(1 << 20, "5321");  // it forwards before the fault
   ASSERT_FALSE(::testing::Test::HasFailure());
 
   const auto t0 = std::chrono::steady_clock::now();
   harness::run_checked({"ip", "-n", rig.topology().client_ns(), "link", "del", "tun11"});
-  // The bound the issue sets: the forwarder notices a vanished device within 1 s.
+  // The bound we hold tunfwd to: it notices a vanished device within 1 s.
   const bool exited = rig.forwarder().wait_for(seconds(5), false);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(exited) << "tunfwd still running 5 s after tun11 was deleted; stderr:\n" << rig.err();
@@ -45,29 +45,29 @@ TEST_P(DeviceDeleted, ExitsWithinOneSecondNamingTheDeviceWithCounters) {
   EXPECT_NE(err.find("tun11"), std::string::npos) << err;
   EXPECT_NE(err.find("tunfwd: stopped: tun11: read failed"), std::string::npos) << err;
   EXPECT_NE(err.find("the device is gone"), std::string::npos) << err;
-  const auto dirs = parse_counters(rig.out());
-  ASSERT_EQ(dirs.size(), 2u) << "counters not printed:\n" << rig.out();
+  const auto dirs = rig.stats().directions;
+  ASSERT_EQ(dirs.size(), 2u) << rig.out();
   EXPECT_GT(dirs[0].written, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, DeviceDeleted, ::testing::ValuesIn(kModes),
+INSTANTIATE_TEST_SUITE_P(AllModes, DeviceDeleted, ::testing::ValuesIn(all_mode_names()),
                          [](const auto& info) { return test_name(info.param); });
 
 // ── 2. GSO writes refused with EINVAL on a real device: fallback to segments ─────────────────
 TEST(GsoEinval, SyncGsoFallsBackToSegmentsAndTheStreamArrivesIntact) {
   FAULTS_REQUIRE();
-  Rig rig("sync-gso", {"TUNFWD_FAULT_GSO_EINVAL=5"}, {}, tunfwd_faults());
+  TunRig rig("sync-gso", {"TUNFWD_FAULT_GSO_EINVAL=5"}, {}, tunfwd_faults());
   rig.tcp_a_to_b(mb("TB_FAULT_GSO_MB", 64), "5331");
   ASSERT_EQ(rig.stop_forwarder(), 0) << rig.err();
   EXPECT_NE(rig.err().find("TEST-ONLY fault injection active: TUNFWD_FAULT_GSO_EINVAL=5"), std::string::npos)
       << rig.err();
-  const auto dirs = parse_counters(rig.out());
+  const auto dirs = rig.stats().directions;
   ASSERT_EQ(dirs.size(), 2u) << rig.out();
   show("sync-gso, every 5th GSO write EINVAL", rig.out());
   // a→b carries the data (tun11→tun22 is written to tun22 with GSO super-packets).
-  EXPECT_GT(dirs[0].fallbacks, 0u) << rig.out();
+  EXPECT_GT(dirs[0].gso_fallbacks, 0u) << rig.out();
   for (const auto& d : dirs) {
-    EXPECT_EQ(d.drops, 0u) << "a refused GSO write is resent, not dropped:\n" << rig.out();
+    EXPECT_EQ(d.dropped, 0u) << "a refused GSO write is resent, not dropped:\n" << rig.out();
     expect_balanced(d, true, "gso-einval");
   }
 }
@@ -77,7 +77,7 @@ class QueueFull : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(QueueFull, CountsDropsKeepsForwardingAndDoesNotSpin) {
   FAULTS_REQUIRE();
-  Rig rig(GetParam(), {"TUNFWD_FAULT_WRITE_ENOBUFS=50"}, {}, tunfwd_faults());
+  TunRig rig(GetParam(), {"TUNFWD_FAULT_WRITE_ENOBUFS=50"}, {}, tunfwd_faults());
   const auto bytes = mb("TB_FAULT_ENOBUFS_MB", 8);
   rig.tcp_a_to_b(bytes, "5341", "41");
   rig.tcp_a_to_b(bytes, "5342", "42");  // still forwarding after the refusals
@@ -96,12 +96,12 @@ TEST_P(QueueFull, CountsDropsKeepsForwardingAndDoesNotSpin) {
   EXPECT_LT(cpu / wall, 0.05) << "idle forwarder used " << cpu << " s CPU in " << wall << " s";
 
   ASSERT_EQ(rig.stop_forwarder(), 0) << rig.err();
-  const auto dirs = parse_counters(rig.out());
+  const auto dirs = rig.stats().directions;
   ASSERT_EQ(dirs.size(), 2u) << rig.out();
   show(GetParam() + ", every 50th write ENOBUFS", rig.out());
-  EXPECT_GT(dirs[0].dropped("queue full"), 0u) << rig.out();
-  EXPECT_EQ(dirs[0].drops, dirs[0].dropped("queue full")) << "no other reason expected:\n" << rig.out();
-  for (const auto& d : dirs) expect_balanced(d, mode_has_vnet(GetParam()), "enobufs");
+  EXPECT_GT(dirs[0].dropped_for("write-queue-full"), 0u) << rig.out();
+  EXPECT_EQ(dirs[0].dropped, dirs[0].dropped_for("write-queue-full")) << "no other reason expected:\n" << rig.out();
+  for (const auto& d : dirs) expect_balanced(d, mode(GetParam()).offload, "enobufs");
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncAndAsync, QueueFull,
@@ -113,24 +113,24 @@ class CountersBalance : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CountersBalance, ReadEqualsWrittenPlusDroppedEachWay) {
   FAULTS_REQUIRE();
-  Rig rig(GetParam());
+  TunRig rig(GetParam());
   const auto bytes = mb("TB_FAULT_XFER_MB", 16);
   rig.tcp_both_ways(bytes);
   ASSERT_EQ(rig.stop_forwarder(), 0) << rig.err();
-  const auto dirs = parse_counters(rig.out());
+  const auto dirs = rig.stats().directions;
   ASSERT_EQ(dirs.size(), 2u) << rig.out();
   EXPECT_EQ(dirs[0].from, "tun11");
   EXPECT_EQ(dirs[1].from, "tun22");
   show(GetParam(), rig.out());
   for (const auto& d : dirs) {
-    expect_balanced(d, mode_has_vnet(GetParam()), rig.out());
+    expect_balanced(d, mode(GetParam()).offload, rig.out());
     EXPECT_GT(d.reads, 0u);
     // Both directions carried a whole stream (plus headers and ACKs).
     EXPECT_GT(d.bytes, bytes) << rig.out();
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, CountersBalance, ::testing::ValuesIn(kModes),
+INSTANTIATE_TEST_SUITE_P(AllModes, CountersBalance, ::testing::ValuesIn(all_mode_names()),
                          [](const auto& info) { return test_name(info.param); });
 
 // ── 6. --user: drop root and every capability after opening the devices ─────────────────────
@@ -138,7 +138,7 @@ TEST(DropPrivileges, RunsAsNobodyWithoutCapabilitiesAndForwards) {
   FAULTS_REQUIRE();
   // The process becomes non-dumpable after setuid: LeakSanitizer could no longer inspect it at
   // exit (it would fail the run), so leak checking is off for this one run of a sanitized build.
-  Rig rig("passthrough", {"ASAN_OPTIONS=detect_leaks=0"}, {"--user", "nobody"});
+  TunRig rig("passthrough", {"ASAN_OPTIONS=detect_leaks=0"}, {"--user", "nobody"});
   ASSERT_TRUE(rig.wait_for_output("running as user nobody", seconds(10))) << rig.out() << rig.err();
   const pid_t pid = rig.forwarder().pid();
   const auto uid = status_field(pid, "Uid");
@@ -152,10 +152,10 @@ TEST(DropPrivileges, RunsAsNobodyWithoutCapabilitiesAndForwards) {
   rig.tcp_a_to_b(mb("TB_FAULT_USER_MB", 64), "5351");
   EXPECT_EQ(status_field(pid, "Uid"), uid) << "still nobody after the transfer";
   ASSERT_EQ(rig.stop_forwarder(), 0) << rig.err();
-  const auto dirs = parse_counters(rig.out());
+  const auto dirs = rig.stats().directions;
   ASSERT_EQ(dirs.size(), 2u) << rig.out();
   for (const auto& d : dirs) {
-    EXPECT_EQ(d.drops, 0u) << rig.out();
+    EXPECT_EQ(d.dropped, 0u) << rig.out();
     expect_balanced(d, true, "--user");
   }
 }
@@ -166,9 +166,9 @@ TEST(DropPrivileges, UnknownUserIsAClearError) {
   // must never run in the root namespace.
   static std::atomic<int> counter{0};
   const auto tag = std::to_string(::getpid() % 100000) + "u" + std::to_string(counter++);
-  harness::Topology topology(harness::Layout::forwarder, tag, nullptr);
+  harness::Topology topology(harness::suts::forwarder({"true"}), tag, nullptr);
   const auto r = harness::run_command(
-      {tunfwd().string(), "--mode", "sync-normal", "--user", "tb-no-such-user-xyz"}, topology.forwarder_ns(),
+      {tunfwd().string(), "--mode", all_mode_names().front(), "--user", "tb-no-such-user-xyz"}, topology.ns("fwd"),
       seconds(30));
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("--user tb-no-such-user-xyz: no such user 'tb-no-such-user-xyz'"), std::string::npos)
@@ -177,4 +177,4 @@ TEST(DropPrivileges, UnknownUserIsAClearError) {
 }
 
 }  // namespace
-}  // namespace faults
+}  // namespace tbtest

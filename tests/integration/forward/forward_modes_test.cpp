@@ -6,13 +6,14 @@
 #include <sstream>
 #include <thread>
 
-#include "common/forwarder_rig.h"
+#include "harness/tunfwd_modes.h"
+#include "support/tun_rig.h"
 
 namespace {
 
 using namespace tbtest;
 
-// TB_XFER_MB shrinks the transfers for a quick local run; the suite's default is the 256 MB.
+// TB_XFER_MB shrinks the transfers for a quick local run; the suite's default is 256 MB each way.
 std::uint64_t transfer_bytes() { return env_or("TB_XFER_MB", 256) << 20; }
 std::uint64_t udp_rate_mbps() { return env_or("TB_UDP_RATE_MBPS", 400); }
 
@@ -21,22 +22,32 @@ class ForwardMode : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     std::string why;
     if (!can_run(&why)) GTEST_SKIP() << why;
-    rig_ = std::make_unique<Rig>(GetParam());
+    rig_ = std::make_unique<TunRig>(GetParam());
   }
 
   void TearDown() override {
     if (!rig_) return;
-    // SIGINT is the clean shutdown: the forwarder must exit 0 and print its counters.
+    // SIGINT is the clean shutdown: the forwarder must exit 0 and write its counters.
     EXPECT_EQ(rig_->stop_forwarder(), 0) << "tunfwd exit status; stderr:\n" << rig_->err();
-    const auto out = rig_->out();
-    const auto directions = parse_counters(out);
-    EXPECT_EQ(directions.size(), 2u) << "counters not printed on exit:\n" << out;
+    const auto stats = rig_->stats();
+    EXPECT_TRUE(stats.ok) << stats.error;
+    EXPECT_EQ(stats.mode, GetParam());
+    ASSERT_EQ(stats.directions.size(), 2u) << "counters not written on exit:\n" << rig_->out();
     // Nothing the forwarder read may be lost on the way.
-    for (const auto& d : directions) EXPECT_EQ(d.drops, 0u) << d.from << "→" << d.to << " dropped:\n" << out;
+    for (const auto& d : stats.directions) {
+      EXPECT_EQ(d.dropped, 0u) << d.from << "→" << d.to << " dropped:\n" << rig_->out();
+      EXPECT_TRUE(d.balanced()) << d.from << "→" << d.to;
+      EXPECT_GT(d.packets, 0u) << d.from << "→" << d.to << " carried nothing";
+    }
+    // The text tunfwd prints says the same as the JSON it writes.
+    EXPECT_NE(rig_->out().find(stats.directions[0].from + "→" + stats.directions[0].to + ": packets " +
+                               std::to_string(stats.directions[0].packets)),
+              std::string::npos)
+        << rig_->out();
     rig_.reset();
   }
 
-  std::unique_ptr<Rig> rig_;
+  std::unique_ptr<TunRig> rig_;
 };
 
 TEST_P(ForwardMode, TcpIpv4BothWaysArriveIntact) { rig_->tcp_both_ways(transfer_bytes()); }
@@ -54,10 +65,11 @@ TEST_P(ForwardMode, UdpIpv6SegmentedEveryDatagramArrivesIntact) {
   rig_->udp_a_to_b(transfer_bytes(), harness::kServerAddress6, udp_rate_mbps(), true);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, ForwardMode, ::testing::ValuesIn(kModes),
+INSTANTIATE_TEST_SUITE_P(AllModes, ForwardMode, ::testing::ValuesIn(all_mode_names()),
                          [](const auto& info) { return test_name(info.param); });
 
-TEST(TunfwdList, OffersExactlyTheTestedModes) {
+// The binary lists exactly the registry's modes, in text and as JSON (what the harness reads).
+TEST(TunfwdList, OffersExactlyTheRegistrysModes) {
   if (!fs::exists(tunfwd())) GTEST_SKIP() << "tunfwd not built";
   const auto out = harness::run_checked({tunfwd().string(), "--list"});
   std::istringstream lines(out);
@@ -67,7 +79,12 @@ TEST(TunfwdList, OffersExactlyTheTestedModes) {
     std::string first;
     if (words >> first) listed.push_back(first);
   }
-  EXPECT_EQ(listed, kModes);
+  ASSERT_FALSE(listed.empty());
+  EXPECT_EQ(listed, all_mode_names());
+  const auto catalog = harness::TunfwdModes::query(tunfwd().string());
+  EXPECT_EQ(catalog.names(), all_mode_names());
+  for (const auto& name : catalog.names())
+    EXPECT_EQ(catalog.require(name).at("offload"), mode(name).offload) << name;
 }
 
 // /proc/PID/task/*/status "Cpus_allowed_list" of every thread of `pid`.
@@ -86,7 +103,10 @@ std::vector<std::string> thread_cpus(pid_t pid) {
 TEST(CpuPlacement, EveryForwardingThreadRunsOnTheChosenCpu) {
   std::string why;
   if (!can_run(&why)) GTEST_SKIP() << why;
-  Rig rig("sync-gso-concurrent", {}, {"--cpus", "0"});
+  // A mode with two queues: four forwarding threads.
+  const auto multi = mode_names([](const forward::Mode& m) { return m.queues == 2 && !m.async; });
+  ASSERT_FALSE(multi.empty());
+  TunRig rig(multi.front(), {}, {"--cpus", "0"});
   ASSERT_TRUE(rig.wait_for_output("threads on cpu 0", seconds(10))) << rig.out() << rig.err();
   rig.tcp_a_to_b(16 << 20, "5361");
   const auto lists = thread_cpus(rig.forwarder().pid());
@@ -102,19 +122,46 @@ TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuNoneAndSyncNormalDoNot) {
   if (online < 2) GTEST_SKIP() << "auto leaves a one-CPU machine unpinned";
   const auto own = thread_cpus(::getpid()).front();  // e.g. "0-1"
   const auto highest = own.substr(own.find_last_of(",-") == std::string::npos ? 0 : own.find_last_of(",-") + 1);
+  const auto pinned = mode_names([](const forward::Mode& m) { return m.pin_by_default; });
+  const auto unpinned = mode_names([](const forward::Mode& m) { return !m.pin_by_default; });
+  ASSERT_FALSE(pinned.empty());
+  ASSERT_FALSE(unpinned.empty());
   {
-    Rig rig("passthrough-async");
+    TunRig rig(pinned.front());
     ASSERT_TRUE(rig.wait_for_output("threads on cpu " + highest, seconds(10))) << rig.out() << rig.err();
     for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, highest);
     EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
   }
-  for (const auto& [mode, cpus] : {std::pair{"passthrough-async", "none"}, std::pair{"sync-normal", "auto"}}) {
-    SCOPED_TRACE(std::string(mode) + " --cpus " + cpus);
-    Rig rig(mode, {}, {"--cpus", cpus});
+  for (const auto& [name, cpus] : {std::pair{pinned.front(), "none"}, std::pair{unpinned.front(), "auto"}}) {
+    SCOPED_TRACE(name + " --cpus " + cpus);
+    TunRig rig(name, {}, {"--cpus", cpus});
     ASSERT_TRUE(rig.wait_for_output("threads not pinned", seconds(10))) << rig.out() << rig.err();
     for (const auto& l : thread_cpus(rig.forwarder().pid())) EXPECT_EQ(l, own);
     EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
   }
 }
+
+// --threads 2: the event loop of every async mode on two threads (a strand per direction)
+// carries a stream each way intact and balances its counters.
+class AsyncThreads : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AsyncThreads, TwoEventLoopThreadsCarryBothWays) {
+  std::string why;
+  if (!can_run(&why)) GTEST_SKIP() << why;
+  TunRig rig(GetParam(), {}, {"--threads", "2"});
+  ASSERT_TRUE(rig.wait_for_output("event loop on 2 thread(s)", seconds(10))) << rig.out() << rig.err();
+  rig.tcp_both_ways(env_or("TB_THREADS_MB", 32) << 20);
+  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+  const auto stats = rig.stats();
+  ASSERT_EQ(stats.directions.size(), 2u);
+  for (const auto& d : stats.directions) {
+    EXPECT_EQ(d.dropped, 0u) << d.from << "→" << d.to;
+    EXPECT_TRUE(d.balanced()) << d.from << "→" << d.to;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AsyncModes, AsyncThreads,
+                         ::testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })),
+                         [](const auto& info) { return test_name(info.param); });
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -12,6 +13,8 @@
 
 #include "harness/command.h"
 #include "harness/process.h"
+#include "support/build_tree.h"
+#include "support/tunbench_runs.h"
 
 namespace fs = std::filesystem;
 using harness::read_file;
@@ -19,14 +22,11 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// The build tree holding this test: the nearest ancestor with the src/app/tunbench binary.
-fs::path build_dir() {
-  for (auto dir = fs::read_symlink("/proc/self/exe").parent_path(); dir != dir.root_path(); dir = dir.parent_path())
-    if (fs::is_regular_file(dir / "src/app/tunbench")) return dir;
-  return {};
-}
-fs::path tunbench() { return build_dir() / "src/app/tunbench"; }
-fs::path tunfwd() { return build_dir() / "src/app/tunfwd"; }
+using tbtest::find_run_id;
+using tbtest::namespaces_of;
+using tbtest::run_id_from;
+using tbtest::tunbench;
+using tbtest::tunfwd;
 
 fs::path scratch(const std::string& name) {
   const auto dir = fs::temp_directory_path() / ("tb-integration-harness-" + std::to_string(::getpid()));
@@ -34,19 +34,7 @@ fs::path scratch(const std::string& name) {
   return dir / name;
 }
 
-std::vector<std::string> namespaces_of(const std::string& run_id) {
-  std::vector<std::string> found;
-  std::istringstream lines(harness::run_checked({"ip", "netns", "list"}));
-  for (std::string line; std::getline(lines, line);)
-    if (line.starts_with("tb-") && line.find("-" + run_id + "-") != std::string::npos) found.push_back(line);
-  return found;
-}
 
-std::string run_id_from(const std::string& stderr_text) {
-  std::smatch m;
-  static const std::regex pattern("logs in /tmp/tunbench-([0-9a-f]+)");
-  return std::regex_search(stderr_text, m, pattern) ? m[1].str() : "";
-}
 
 class TunbenchRun : public ::testing::Test {
  protected:
@@ -67,8 +55,8 @@ class TunbenchRun : public ::testing::Test {
   std::string wait_for_namespaces(harness::Process& p) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline && p.running()) {
-      const auto id = run_id_from(read_file(err_.string()));
-      if (!id.empty() && !namespaces_of(id).empty()) return id;
+      const auto id = find_run_id(read_file(err_.string()));
+      if (id && !namespaces_of(*id).empty()) return *id;
       p.wait_for(milliseconds(20));
     }
     return "";
@@ -151,5 +139,78 @@ TEST_F(TunbenchRun, TunfwdSyncNormalRow) {
   EXPECT_EQ(run["rows"][1]["label"], "sync-normal");
   EXPECT_GT(run["rows"][1]["samples"][0]["gbps"].get<double>(), 0.0);
   EXPECT_GT(run["rows"][1]["samples"][0]["ratio"].get<double>(), 0.0);
+  // Its traits come from tunfwd's registry, its counters from the JSON tunfwd wrote on exit.
+  EXPECT_EQ(run["rows"][1]["traits"]["offload"], false);
+  EXPECT_EQ(run["rows"][1]["traits"]["implementation"], "tunfwd");
+  const auto& stats = run["rows"][1]["samples"][0]["stats"];
+  ASSERT_TRUE(stats.is_object()) << run["rows"][1].dump(2);
+  EXPECT_EQ(stats["format"], "tunfwd-stats/1");
+  EXPECT_GT(stats["directions"][0]["packets"].get<std::uint64_t>(), 0u);
   EXPECT_TRUE(namespaces_of(run_id_from(read_file(err_.string()))).empty());
+}
+
+TEST_F(TunbenchRun, UnknownModeIsAUsageErrorBeforeAnythingStarts) {
+  if (!fs::exists(tunfwd())) GTEST_SKIP() << "tunfwd not built";
+  auto p = start({"run", "--modes", "sync-gso,teleport", "--tunfwd", tunfwd().string()}, "unknown");
+  ASSERT_TRUE(p.wait_for(milliseconds(20000)));
+  EXPECT_EQ(p.exit_status(), 2);
+  const auto err = read_file(err_.string());
+  EXPECT_NE(err.find("unknown mode 'teleport' (tunfwd has: "), std::string::npos) << err;
+  EXPECT_FALSE(find_run_id(err)) << "a run started:\n" << err;
+}
+
+// Two shapes without a line of harness code of their own: the kernel-routed baseline (three
+// namespaces, two veth pairs, IP forwarding in the middle) and a forwarder described in a JSON
+// file given with --sut (tunfwd here, spelled out as data: process, devices, addresses, routes).
+TEST_F(TunbenchRun, RoutedBaselineAndASutFromAFile) {
+  if (!fs::exists(tunfwd())) GTEST_SKIP() << "tunfwd not built";
+  const auto sut_file = scratch("described.json");
+  {
+    const nlohmann::json described = {
+        {"format", "tunbench-sut/1"},
+        {"kind", "forwarder"},
+        {"namespaces", {"fwd", "a", "b"}},
+        {"processes", {{{"name", "forwarder"},
+                        {"argv", {tunfwd().string(), "--mode", "sync-gso", "--stats-json", "{stats_json}"}},
+                        {"ns", "fwd"}}}},
+        {"devices",
+         {{{"by", "forwarder"},
+           {"created_in", "fwd"},
+           {"iface", {{"ns", "a"}, {"name", "tun11"}, {"addresses", {"10.0.1.1/24"}}, {"routes", {{{"prefix", "10.0.2.0/24"}}}}}}},
+          {{"by", "forwarder"},
+           {"created_in", "fwd"},
+           {"iface", {{"ns", "b"}, {"name", "tun22"}, {"addresses", {"10.0.2.1/24"}}, {"routes", {{{"prefix", "10.0.1.0/24"}}}}}}}}},
+        {"stats_format", "tunfwd-stats/1"}};
+    std::ofstream(sut_file) << described.dump(2);
+  }
+  const auto json = scratch("routed.json");
+  auto p = start({"run", "--modes", "none", "--baselines", "veth,routed", "-t", "2", "--sut", "described=" + sut_file.string(),
+                  "--json", json.string()},
+                 "routed");
+  ASSERT_TRUE(p.wait_for(milliseconds(90000)));
+  EXPECT_EQ(p.exit_status(), 0) << read_file(out_.string()) << read_file(err_.string());
+  const auto run = nlohmann::json::parse(read_file(json.string()));
+  ASSERT_EQ(run["rows"].size(), 3u);
+  EXPECT_EQ(run["rows"][1]["kind"], "kernel-routed");
+  EXPECT_EQ(run["rows"][2]["label"], "described");
+  for (std::size_t i = 1; i < 3; ++i) {
+    const auto& sample = run["rows"][i]["samples"][0];
+    EXPECT_TRUE(sample["ok"].get<bool>()) << sample.dump();
+    EXPECT_GT(sample["ratio"].get<double>(), 0.0) << run["rows"][i]["label"];
+  }
+  EXPECT_TRUE(run["rows"][2]["sampled"].get<bool>());
+  EXPECT_EQ(run["rows"][2]["samples"][0]["stats"]["mode"], "sync-gso");
+  EXPECT_TRUE(namespaces_of(run_id_from(read_file(err_.string()))).empty());
+}
+
+TEST_F(TunbenchRun, ABadSutFileIsAUsageErrorNamingTheField) {
+  const auto sut_file = scratch("bad.json");
+  std::ofstream(sut_file) << R"({"format": "tunbench-sut/1", "kind": "x", "namespaces": ["a", "mars"]})";
+  auto p = start({"run", "--modes", "none", "--baselines", "none", "--sut", "bad=" + sut_file.string()}, "badsut");
+  ASSERT_TRUE(p.wait_for(milliseconds(20000)));
+  EXPECT_EQ(p.exit_status(), 2);
+  const auto err = read_file(err_.string());
+  EXPECT_NE(err.find("--sut bad: " + sut_file.string() + ": system under test 'x': unknown namespace role 'mars'"),
+            std::string::npos)
+      << err;
 }

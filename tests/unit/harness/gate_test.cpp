@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/run_rows.h"
+
 using namespace harness;
 
 namespace {
@@ -20,8 +22,8 @@ std::vector<double> noisy(double center, int n, double spread, unsigned seed) {
 
 RunResult run_with(const std::vector<double>& veth, const std::vector<double>& fwd, double cpu, double mem) {
   RunResult run;
-  RowResult v{"kernel veth", RowKind::veth, "", "", "", {}};
-  RowResult f{"sync-gso", RowKind::tunfwd, "tunfwd --mode sync-gso", "yes", "no", {}};
+  RowResult v = tbtest::baseline_row("kernel veth", kKernelVeth);
+  RowResult f = tbtest::tunfwd_row("sync-gso", true, false);
   for (std::size_t i = 0; i < veth.size(); ++i) {
     Sample a;
     a.pass = static_cast<int>(i) + 1;

@@ -54,8 +54,12 @@ TEST(Monitor, NoSamplesGiveZeros) {
 
 TEST(Monitor, DescendantsFollowTheParentChain) {
   const std::map<pid_t, pid_t> parent_of{{1, 0}, {10, 1}, {11, 10}, {12, 11}, {20, 1}, {13, 10}};
-  auto tree = descendants(10, parent_of);
+  auto tree = descendants({10}, parent_of);
   std::sort(tree.begin(), tree.end());
   EXPECT_EQ(tree, (std::vector<pid_t>{10, 11, 12, 13}));
-  EXPECT_EQ(descendants(99, parent_of), std::vector<pid_t>{99});
+  EXPECT_EQ(descendants({99}, parent_of), std::vector<pid_t>{99});
+  // Several roots (a stack and its helper): both trees, each process once.
+  auto both = descendants({11, 20}, parent_of);
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, (std::vector<pid_t>{11, 12, 20}));
 }

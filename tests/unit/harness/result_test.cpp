@@ -2,27 +2,14 @@
 
 #include <gtest/gtest.h>
 
-using namespace harness;
+#include "support/run_rows.h"
 
-TEST(Result, ModeNamesTellOffloadAndChannel) {
-  RowResult row;
-  classify_mode("async-gso-channel-pool", row);
-  EXPECT_EQ(row.offload, "yes");
-  EXPECT_EQ(row.channel, "yes");
-  classify_mode("sync-normal", row);
-  EXPECT_EQ(row.offload, "no");
-  EXPECT_EQ(row.channel, "no");
-  classify_mode("async-framed", row);
-  EXPECT_EQ(row.channel, "yes");
-  classify_mode("passthrough-mq", row);
-  EXPECT_EQ(row.offload, "yes");
-  EXPECT_EQ(row.channel, "no");
-}
+using namespace harness;
 
 TEST(Result, RatiosUseTheVethSampleOfTheSamePass) {
   RunResult run;
-  RowResult veth{"kernel veth", RowKind::veth, "", "", "", {}};
-  RowResult fwd{"sync-gso", RowKind::tunfwd, "", "", "", {}};
+  RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth);
+  RowResult fwd = tbtest::tunfwd_row("sync-gso", true, false);
   for (int pass = 1; pass <= 2; ++pass) {
     Sample v;
     v.pass = pass;
@@ -49,7 +36,8 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   RunResult run;
   run.machine = {{"cpu_model", "X"}};
   run.settings = {{"duration_s", 3}};
-  RowResult row{"fast", RowKind::forwarder, "/bin/fwd --x", "no", "yes", {}};
+  RowResult row = tbtest::forwarder_row("fast", "/bin/fwd --x");
+  row.traits = {{"offload", false}, {"channel", true}};
   Sample s;
   s.pass = 2;
   s.ok = true;
@@ -65,7 +53,12 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   ASSERT_EQ(back.rows.size(), 1u);
   const auto& r = back.rows[0];
   EXPECT_EQ(r.label, "fast");
-  EXPECT_EQ(r.kind, RowKind::forwarder);
+  EXPECT_EQ(r.kind, "forwarder");
+  EXPECT_TRUE(r.sampled);
+  EXPECT_EQ(r.compare_with, kKernelVeth);
+  EXPECT_EQ(r.trait_yes_no("offload"), "no");
+  EXPECT_EQ(r.trait_yes_no("channel"), "yes");
+  EXPECT_EQ(r.trait_yes_no("pool"), "") << "unknown traits stay unknown";
   EXPECT_EQ(r.command, "/bin/fwd --x");
   ASSERT_EQ(r.samples.size(), 1u);
   EXPECT_EQ(r.samples[0].pass, 2);
@@ -76,4 +69,48 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   EXPECT_EQ(r.samples[0].untrusted, "steal 9%");
   EXPECT_EQ(back.machine["cpu_model"], "X");
   EXPECT_THROW(nlohmann::json::object().get<RunResult>(), std::runtime_error);
+}
+
+// A row compares with the kind its description names, not always with veth.
+TEST(Result, RatiosUseTheRowsOwnBaseline) {
+  RunResult run;
+  Sample veth_s, routed_s, row_s;
+  veth_s.pass = routed_s.pass = row_s.pass = 1;
+  veth_s.ok = routed_s.ok = row_s.ok = true;
+  veth_s.iperf.gbps = 20;
+  routed_s.iperf.gbps = 10;
+  row_s.iperf.gbps = 5;
+  RowResult stack = tbtest::forwarder_row("stack", "stack");
+  stack.compare_with = "kernel-routed";
+  stack.samples = {row_s};
+  run.rows = {tbtest::baseline_row("kernel veth", kKernelVeth, {veth_s}),
+              tbtest::baseline_row("kernel routed", "kernel-routed", {routed_s}), stack};
+  run.compute_ratios();
+  EXPECT_EQ(run.rows[2].ratios(), std::vector<double>{0.5});
+  EXPECT_EQ(run.rows[1].ratios(), std::vector<double>{0.5}) << "routed itself compares with veth";
+  EXPECT_EQ(run.find_kind("kernel-routed"), &run.rows[1]);
+  EXPECT_EQ(run.find_kind("none"), nullptr);
+}
+
+// Run files of format tunbench-run/1 (closed row kinds, traits as yes/no strings) still read.
+TEST(Result, ReadsFormatOneFiles) {
+  const auto j = nlohmann::json::parse(R"({"format": "tunbench-run/1", "machine": {}, "settings": {}, "rows": [
+      {"label": "kernel veth", "kind": "veth", "command": "", "offload": "", "channel": "", "samples": []},
+      {"label": "sync-gso", "kind": "tunfwd", "command": "tunfwd --mode sync-gso", "offload": "yes", "channel": "no",
+       "samples": [{"pass": 1, "ok": true, "gbps": 3.5}]},
+      {"label": "twin", "kind": "forwarder", "command": "/bin/twin", "offload": "", "channel": "", "samples": []}]})");
+  const auto run = j.get<RunResult>();
+  ASSERT_EQ(run.rows.size(), 3u);
+  EXPECT_EQ(run.rows[0].kind, kKernelVeth);
+  EXPECT_FALSE(run.rows[0].sampled);
+  EXPECT_EQ(run.rows[1].kind, "forwarder");
+  EXPECT_TRUE(run.rows[1].sampled);
+  EXPECT_EQ(run.rows[1].trait_yes_no("offload"), "yes");
+  EXPECT_EQ(run.rows[1].trait_yes_no("channel"), "no");
+  EXPECT_EQ(run.rows[1].traits.value("implementation", ""), "tunfwd");
+  EXPECT_EQ(run.rows[2].trait_yes_no("offload"), "") << "unknown, not guessed";
+  EXPECT_DOUBLE_EQ(run.rows[1].samples.at(0).iperf.gbps, 3.5);
+  auto bad = j;
+  bad["rows"][0]["kind"] = "teleport";
+  EXPECT_THROW(bad.get<RunResult>(), std::runtime_error);
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/run_rows.h"
+
 using namespace harness;
 using nlohmann::json;
 
@@ -23,9 +25,9 @@ Sample sample(int pass, double gbps, double cpu = 0, double mem = 0, std::int64_
 // veth at 10 Gbps, loopback at 20, sync-gso at `gso` Gbps with 90 % CPU and 7 MB, three passes.
 RunResult run_with(double gso, std::int64_t retr = 0) {
   RunResult run;
-  RowResult veth{"kernel veth", RowKind::veth, "", "", "", {}};
-  RowResult lo{"kernel loopback", RowKind::loopback, "", "", "", {}};
-  RowResult fwd{"sync-gso", RowKind::tunfwd, "tunfwd --mode sync-gso", "yes", "no", {}};
+  RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth);
+  RowResult lo = tbtest::baseline_row("kernel loopback", kKernelLoopback);
+  RowResult fwd = tbtest::tunfwd_row("sync-gso", true, false);
   for (int pass = 1; pass <= 3; ++pass) {
     veth.samples.push_back(sample(pass, 10));
     lo.samples.push_back(sample(pass, 20));

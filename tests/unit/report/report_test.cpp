@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/run_rows.h"
+
 #include "harness/command.h"
 #include "report/chart.h"
 #include "report/compare_report.h"
@@ -31,13 +33,12 @@ RunResult example_run() {
   RunResult run;
   run.machine = {{"cpu_model", "Test CPU"}, {"cores", 2}, {"kernel", "Linux 6.x"}};
   run.settings = {{"duration_s", 2}, {"repeat", 3}, {"udp", false}};
-  RowResult veth{"kernel veth", RowKind::veth, "", "", "", {sample(1, 10), sample(2, 12), sample(3, 11)}};
-  RowResult gso{"sync-gso", RowKind::tunfwd, "tunfwd --mode sync-gso", "yes", "no",
-                {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)}};
+  RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth, {sample(1, 10), sample(2, 12), sample(3, 11)});
+  RowResult gso = tbtest::tunfwd_row("sync-gso", true, false, {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)});
   Sample failed;
   failed.pass = 1;
   failed.error = "forwarder exited";
-  RowResult broken{"async-normal", RowKind::tunfwd, "tunfwd --mode async-normal", "no", "no", {failed}};
+  RowResult broken = tbtest::tunfwd_row("async-normal", false, false, {failed});
   run.rows = {veth, gso, broken};
   run.compute_ratios();
   return run;

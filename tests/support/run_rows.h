@@ -1,0 +1,45 @@
+#pragma once
+// Rows of a harness::RunResult for the harness and report tests, built the way `tunbench run`
+// builds them (kind, sampled, traits), so no test spells a row's fields out by position.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/result.h"
+
+namespace tbtest {
+
+// A kernel baseline: no processes sampled, ratios to the veth row.
+inline harness::RowResult baseline_row(std::string label, std::string kind, std::vector<harness::Sample> samples = {}) {
+  harness::RowResult r;
+  r.label = std::move(label);
+  r.kind = std::move(kind);
+  r.samples = std::move(samples);
+  return r;
+}
+
+// A tunfwd mode as the registry would describe it (only the traits the reports read).
+inline harness::RowResult tunfwd_row(std::string mode, bool offload, bool channel,
+                                     std::vector<harness::Sample> samples = {}) {
+  harness::RowResult r;
+  r.label = mode;
+  r.kind = "forwarder";
+  r.sampled = true;
+  r.command = "tunfwd --mode " + mode;
+  r.traits = {{"name", mode}, {"offload", offload}, {"channel", channel}, {"implementation", "tunfwd"}};
+  r.samples = std::move(samples);
+  return r;
+}
+
+// Another project's forwarder: nothing known about its shape.
+inline harness::RowResult forwarder_row(std::string label, std::string command, std::vector<harness::Sample> samples = {}) {
+  harness::RowResult r;
+  r.label = std::move(label);
+  r.kind = "forwarder";
+  r.sampled = true;
+  r.command = std::move(command);
+  r.samples = std::move(samples);
+  return r;
+}
+
+}  // namespace tbtest
