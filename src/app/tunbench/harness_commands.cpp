@@ -23,6 +23,7 @@
 #include "report/json_file.h"
 #include "report/table.h"
 #include "tunbench/commands.h"
+#include "tunbench/shared.h"
 
 namespace tunbench_app {
 namespace {
@@ -72,31 +73,6 @@ std::vector<std::string> split(const std::string& text, char sep) {
   return parts;
 }
 
-// tunfwd lives next to tunbench in the build tree: build/src/app/{tunbench,tunfwd}/.
-std::string find_tunfwd(const std::string& given) {
-  if (!given.empty()) return given;
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate : {self.parent_path() / "tunfwd", self.parent_path().parent_path() / "tunfwd" / "tunfwd"})
-    if (fs::exists(candidate, ec)) return candidate.string();
-  return {};
-}
-
-// LABEL=REST, with both parts non-empty; `what` names the option for the error.
-std::pair<std::string, std::string> label_and(const std::string& spec, const std::string& what, const std::string& rest) {
-  const auto eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-    throw std::invalid_argument(fmt::format("{} expects 'LABEL={}', got '{}'", what, rest, spec));
-  return {spec.substr(0, eq), spec.substr(eq + 1)};
-}
-
-// tunfwd as a system under test: it writes its counters where the harness reads them.
-harness::SutSpec tunfwd_sut(const std::string& tunfwd, const std::string& mode) {
-  return harness::suts::forwarder({tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2",
-                                   harness::kServerAddress, "--stats-json", "{stats_json}"},
-                                  "tunfwd-stats/1");
-}
-
 std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
   std::vector<harness::RowSpec> rows;
   // Baselines first: each pass then has its veth figure before the rows normalised to it.
@@ -126,8 +102,7 @@ std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
   }
   for (const auto& spec : o.forwarders) {
     const auto [label, command] = label_and(spec, "--forwarder", "COMMAND ARGS");
-    // Through sh so users can quote arguments; `exec` keeps the forwarder's own pid for the monitor.
-    rows.push_back({label, harness::suts::forwarder({"/bin/sh", "-c", "exec " + command}), {}});
+    rows.push_back({label, command_forwarder_sut(command), {}});
   }
   for (const auto& spec : o.suts) {
     const auto [label, path] = label_and(spec, "--sut", "FILE.json");
@@ -146,41 +121,12 @@ std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
   return rows;
 }
 
-void preflight(const std::vector<harness::RowSpec>& rows) {
-  if (::geteuid() != 0) throw std::runtime_error("tunbench run needs root (network namespaces, TUN devices)");
-  try {
-    harness::run_checked({"iperf3", "--version"});
-  } catch (const std::exception&) {
-    throw std::runtime_error("iperf3 is not installed (apt-get install iperf3)");
-  }
-  for (const auto& row : rows)
-    if (row.sut.has_processes()) {
-      if (!fs::exists("/dev/net/tun")) throw std::runtime_error("/dev/net/tun is missing: no TUN support here");
-      break;
-    }
-  if (rows.empty()) throw std::runtime_error("nothing to run: no modes, forwarders or baselines");
-}
-
-// A countdown on stderr, redrawn in place; cleared before a sample line goes to stdout.
-class Progress {
- public:
-  void show(const std::string& label, int pass, int passes, int left) {
-    if (!isatty(STDERR_FILENO)) return;
-    std::fprintf(stderr, "\r\033[K  %s  pass %d/%d  %ds left", label.c_str(), pass, passes, left);
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) std::fputs("\r\033[K", stderr);
-    shown_ = false;
-  }
-
- private:
-  bool shown_ = false;
-};
-
 int run_command(const RunOptions& o) {
   const auto rows = build_rows(o);
-  preflight(rows);
+  if (rows.empty()) throw std::runtime_error("nothing to run: no modes, forwarders or baselines");
+  bool tun = false;
+  for (const auto& row : rows) tun = tun || row.sut.has_processes();
+  preflight("run", tun);
   harness::install_interrupt_handlers();
   harness::RunState state(harness::make_run_id());
   const fs::path log_dir = fs::temp_directory_path() / ("tunbench-" + state.run_id());
@@ -214,7 +160,9 @@ int run_command(const RunOptions& o) {
     run_rows.rows.push_back(std::move(view));
   }
   harness::BenchEvents events;
-  events.progress = [&](const harness::RowSpec& row, int pass, int left) { progress.show(row.label, pass, o.repeat, left); };
+  events.progress = [&](const harness::RowSpec& row, int pass, int left) {
+    progress.show(fmt::format("{}  pass {}/{}  {}s left", row.label, pass, o.repeat, left));
+  };
   events.note = [&](const std::string& text) {
     progress.clear();
     std::cerr << "note: " << text << '\n';

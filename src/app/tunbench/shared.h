@@ -1,0 +1,37 @@
+#pragma once
+// What the tunbench subcommands that bring systems up share: finding tunfwd, the tunfwd and
+// --forwarder descriptions, the checks before anything starts, and the countdown on stderr.
+#include <string>
+#include <utility>
+
+#include "harness/sut.h"
+
+namespace tunbench_app {
+
+// The tunfwd to run: `given`, else the one next to tunbench in the build tree
+// (build/src/app/{tunbench,tunfwd}); "" when there is none.
+std::string find_tunfwd(const std::string& given);
+
+// LABEL=REST with both parts non-empty; throws std::invalid_argument naming `option` otherwise.
+std::pair<std::string, std::string> label_and(const std::string& spec, const std::string& option,
+                                              const std::string& rest);
+
+// tunfwd in `mode` as a system under test: it writes its counters where the harness reads them.
+harness::SutSpec tunfwd_sut(const std::string& tunfwd, const std::string& mode);
+// Another project's forwarder given as a shell command (--forwarder 'LABEL=CMD ARGS').
+harness::SutSpec command_forwarder_sut(const std::string& command);
+
+// Root, iperf3 and (when `tun`) /dev/net/tun; throws std::runtime_error saying what is missing.
+void preflight(const std::string& subcommand, bool tun);
+
+// A one-line countdown on stderr, redrawn in place (only on a terminal).
+class Progress {
+ public:
+  void show(const std::string& text);
+  void clear();
+
+ private:
+  bool shown_ = false;
+};
+
+}  // namespace tunbench_app
