@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Performance gate: did the working tree (HEAD) get slower than BASE_REF?
 #
-#   sudo ci/perf-gate.sh BASE_REF [--modes sync-gso,passthrough] [--repeat 10] [--duration 5]
+#   ci/perf-gate.sh BASE_REF [--modes sync-gso,passthrough] [--repeat 10] [--duration 5]
 #                                 [--tolerance 5] [--out results/perf-gate] [--base-tunfwd PATH]
 #                                 [--head-tunfwd PATH] [--head-build DIR]
 #
@@ -58,10 +58,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$base_ref" ] || usage
-if [ "$(id -u)" -ne 0 ]; then
-  echo "perf-gate: needs root (tunbench run creates namespaces and TUN devices): sudo $0 ..." >&2
-  exit 2
-fi
+# Builds run as the caller; only `tunbench run` needs root (namespaces, TUN devices).
+. "$repo/ci/lib.sh"
+can_be_root || { echo "perf-gate: tunbench run needs root: run as root or install sudo" >&2; exit 2; }
 
 tmp=$(mktemp -d /tmp/tb-perf-gate.XXXXXX)
 worktree=""
@@ -139,7 +138,7 @@ for mode in ${modes//,/ }; do
 done
 echo "perf-gate: tunbench run: modes $modes, $repeat interleaved passes of $duration s"
 set +e
-"$tunbench" run --modes none --baselines veth "${args[@]}" --repeat "$repeat" --duration "$duration" \
+as_root "$tunbench" run --modes none --baselines veth "${args[@]}" --repeat "$repeat" --duration "$duration" \
   --quiet-wait --json "$out/run.json" >"$out/run.txt" 2>"$out/run.err"
 run_rc=$?
 set -e

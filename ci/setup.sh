@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs every Debian package tunbench needs to build, test, fuzz, measure and chart.
-# Idempotent: apt-get skips what is already there. Must run as root (or through sudo).
+# Idempotent: apt-get skips what is already there. As a user, it asks sudo for the install.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev            # libFuzzer targets (ci/fuzz.sh)
+  clang-format clang-tidy            # the house style and static checks (ci/lint.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev                   # Asio, Lockfree
   libpcap-dev libfmt-dev nlohmann-json3-dev libcli11-dev
@@ -14,11 +15,15 @@ packages=(
   util-linux                         # unshare, nsenter
   lcov
   iperf3 iproute2 procps
+  python3                            # JSON in the perf test scripts (tests/perf/alloc_test.sh)
   gnuplot-nox                        # tunbench --chart renders the PNG through gnuplot
 )
 
+# shellcheck source=ci/lib.sh
+. "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
-  exec sudo --preserve-env=DEBIAN_FRONTEND "$0" "$@"
+  as_root bash "$0" "$@"
+  exit $?
 fi
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# The test command of the README: builds the debug preset (ASan + UBSan) and runs the unit
-# tests, then the integration tests when running as root (they need /dev/net/tun and netns).
-# Perf tests are separate: `sudo ctest --test-dir build/release -L perf` (see README).
+# The test command of the README: builds the debug preset (ASan + UBSan) as the caller, runs the
+# unit tests, then the integration tests as root (directly, or through sudo): they need
+# /dev/net/tun and network namespaces. Perf tests are separate: ci/perf.sh (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. ci/lib.sh
 bash ci/setup.sh
-cmake --preset debug >/dev/null
+cmake --preset debug -DTUNBENCH_WERROR=ON >/dev/null
 cmake --build --preset debug
 ctest --preset debug -L unit -j2 --timeout 300 "$@"
-if [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ]; then
-  # One at a time: each pushes real traffic through TUN devices and wants the CPU.
-  ctest --preset debug -L integration --timeout 900 "$@"
+if ! [ -c /dev/net/tun ]; then
+  echo "test: no /dev/net/tun here: skipped the integration tests"
+elif ! can_be_root; then
+  echo "test: neither root nor sudo: skipped the integration tests (they need root and /dev/net/tun)"
 else
-  echo "test: not root, skipped the integration tests (they need root and /dev/net/tun)"
+  # One at a time: each pushes real traffic through TUN devices and wants the CPU.
+  as_root ctest --preset debug -L integration --timeout 900 "$@"
 fi

@@ -1,5 +1,5 @@
 #pragma once
-// The TUNSETOFFLOAD probe sequence of offload.md §1 as a pure function: the ioctl is a
+// The TUNSETOFFLOAD probe sequence of docs/offload.md §1 as a pure function: the ioctl is a
 // callback, so every fallback is unit-tested without root or a particular kernel.
 #include <functional>
 

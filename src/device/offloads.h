@@ -4,7 +4,7 @@
 
 namespace device {
 
-// What a TUN device was granted by TUNSETOFFLOAD (offload.md §1), or what a fake reports.
+// What a TUN device was granted by TUNSETOFFLOAD (docs/offload.md §1), or what a fake reports.
 struct Offloads {
   bool vnet_hdr = false;  // IFF_VNET_HDR: every read/write carries a virtio_net_hdr
   bool csum = false;      // TUN_F_CSUM

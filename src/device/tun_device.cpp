@@ -78,7 +78,7 @@ std::unique_ptr<TunDevice> TunDevice::open(const TunConfig& config) {
   const bool vnet = config.vnet_hdr && (features & IFF_VNET_HDR);
 
   // Every queue must use identical flags: the multi-queue bit must match the device and later
-  // attaches cannot change it (offload.md §1).
+  // attaches cannot change it (docs/offload.md §1).
   unsigned flags = IFF_TUN | IFF_NO_PI;
   if (vnet) flags |= IFF_VNET_HDR;
   if (config.queues > 1) flags |= IFF_MULTI_QUEUE;

@@ -1,5 +1,5 @@
 #pragma once
-// A Linux TUN device opened through /dev/net/tun: flags, offload negotiation (offload.md §1),
+// A Linux TUN device opened through /dev/net/tun: flags, offload negotiation (docs/offload.md §1),
 // multi-queue, MTU, addresses and link state. Everything after open() is plain fd I/O through
 // TunQueue (an FdQueue) or AsyncTunDevice.
 #include <cstddef>

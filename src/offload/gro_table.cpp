@@ -15,7 +15,7 @@
 #include "packet/udp_header.h"
 #include "packet/view.h"
 
-// Choices beyond offload.md §6, all made so that splitting a merged write (§5) gives back
+// Choices beyond docs/offload.md §6, all made so that splitting a merged write (§5) gives back
 // the original packets byte for byte:
 // - IPv4 IDs must count up from the run's head (head ID + index), because §5 rewrites them
 //   that way; the kernel's own GRO has the same rule for non-DF packets.

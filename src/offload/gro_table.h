@@ -1,5 +1,5 @@
 #pragma once
-// GRO coalescing (offload.md §6): a batch of plain IP packets about to be written to a TUN
+// GRO coalescing (docs/offload.md §6): a batch of plain IP packets about to be written to a TUN
 // with offloads becomes the fewest valid super-packets, each with the virtio_net_hdr the
 // kernel expects.
 #include <cstddef>

@@ -19,7 +19,7 @@ using packet::ConstTcpHeader;
 using packet::TcpHeader;
 using packet::UdpHeader;
 
-// What the checks of offload.md §5 (rules 2–6) learn about a GSO super-packet.
+// What the checks of docs/offload.md §5 (rules 2–6) learn about a GSO super-packet.
 struct Plan {
   packet::IpLayers layers;
   std::size_t header_length = 0;  // H: IP + options/extension headers + L4 header
@@ -62,7 +62,7 @@ std::optional<Error> check_csum_bounds(const vnet::VnetHeader& h, std::size_t le
   return std::nullopt;
 }
 
-// Rules 2–6 of offload.md §5, in that order, each failing with its own Error.
+// Rules 2–6 of docs/offload.md §5, in that order, each failing with its own Error.
 PlanResult plan_split(const vnet::VnetHeader& h, std::span<const std::uint8_t> p) {
   // Rule 2: the GSO type, ECN, gso_size and NEEDS_CSUM. gso_size 0xFFFF is harmless here (it
   // yields one segment); only the write path must refuse it.
@@ -112,7 +112,7 @@ PlanResult plan_split(const vnet::VnetHeader& h, std::span<const std::uint8_t> p
 // gso_type NONE (rule 1): the packet goes out whole; with NEEDS_CSUM the field holds the partial
 // pseudo-header sum and we finish it as skb_checksum_help() does. A result of 0 is written as
 // 0xFFFF for every protocol, like the kernel (CSUM_MANGLED_0): we do not parse the packet here,
-// 0xFFFF is mandatory for UDP and verifies identically to 0 for TCP (offload.md §7).
+// 0xFFFF is mandatory for UDP and verifies identically to 0 for TCP (docs/offload.md §7).
 SplitResult copy_unsegmented(const vnet::VnetHeader& h, std::span<const std::uint8_t> p,
                              std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths) {
   if (h.needs_csum()) {

@@ -1,5 +1,5 @@
 #pragma once
-// GSO split (offload.md §5): one packet read from a TUN with its virtio_net_hdr becomes
+// GSO split (docs/offload.md §5): one packet read from a TUN with its virtio_net_hdr becomes
 // MTU-sized packets with complete checksums.
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The two link types of our fixtures (design.md §4). The API uses libpcap's DLT_ values;
+// The two link types of our fixtures (docs/offload.md §11). The API uses libpcap's DLT_ values;
 // libpcap maps them to LINKTYPE_ values in the file (DLT_RAW -> LINKTYPE_RAW 101 on disk,
 // DLT_USER0 -> 147), which is what Wireshark and other readers see.
 #include <pcap/dlt.h>

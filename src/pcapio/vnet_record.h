@@ -1,5 +1,5 @@
 #pragma once
-// A USER0 record (design.md §4) is a 10-byte little-endian virtio_net_hdr followed by the IP
+// A USER0 record (docs/offload.md §11) is a 10-byte little-endian virtio_net_hdr followed by the IP
 // packet, exactly what read(2) returns from a TUN opened with IFF_VNET_HDR.
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// struct virtio_net_hdr as a TUN with IFF_VNET_HDR reads and writes it (offload.md §2):
+// struct virtio_net_hdr as a TUN with IFF_VNET_HDR reads and writes it (docs/offload.md §2):
 // 10 bytes, u16 fields in the host's ("vnet") byte order, which is little-endian on the
 // hosts we support.
 #include <cstddef>
@@ -60,7 +60,7 @@ inline constexpr std::size_t kInvalidCount = 8;
 const char* to_string(Invalid reason);
 
 // Checks a header against the packet it precedes (the IP packet, header excluded), with the
-// rules the kernel applies on a TUN write (offload.md §4). Returns the first field that
+// rules the kernel applies on a TUN write (docs/offload.md §4). Returns the first field that
 // fails, or nothing when the header is acceptable. Packet contents are not inspected here:
 // gso_split checks that the IP/L4 headers agree with the vnet header.
 std::optional<Invalid> validate(const VnetHeader& header, std::size_t packet_length);

@@ -5,31 +5,42 @@
 # the longer run forwards millions more packets, so any per-packet allocation shows up as a
 # difference of that order. Allowed: ALLOWED (default 200) allocations, for what start-up and
 # shutdown may vary by (thread stacks, batch vectors growing once).
-# A non-pooled mode run the same way (HEAP_MODE) must fail this bound: the test shows it can fail.
+# The modes come from the registry (`tunfwd --list --json`): MODE is the first with "pool", and
+# HEAP_MODE, the control, the mode of the same shape (offload, channel, framed, async) without a
+# pool, run the same way, must fail this bound: the test shows it can fail.
 # Arguments: TUNBENCH TUNFWD PRELOAD OUT_DIR
 set -uo pipefail
 tunbench=$1 tunfwd=$2 preload=$3 out=$4
-mode=${ALLOC_TEST_MODE:-async-gso-channel-pool}
-heap_mode=${ALLOC_TEST_HEAP_MODE:-async-gso-channel}
 allowed=${ALLOC_TEST_ALLOWED:-200}
 if [ "$(id -u)" -ne 0 ]; then echo "alloc: needs root"; exit 77; fi
 if [ ! -c /dev/net/tun ]; then echo "alloc: no /dev/net/tun"; exit 77; fi
 mkdir -p "$out"
+read -r mode heap_mode < <("$tunfwd" --list --json | python3 -c '
+import json, sys
+modes = json.load(sys.stdin)["modes"]
+shape = lambda m: (m["offload"], m["channel"], m["framed"], m["async"])
+pooled = next(m for m in modes if m["pool"])
+control = next(m for m in modes if not m["pool"] and shape(m) == shape(pooled))
+print(pooled["name"], control["name"])')
+[ -n "${mode:-}" ] && [ -n "${heap_mode:-}" ] || { echo "alloc: no pooled mode and control in tunfwd --list --json" >&2; exit 1; }
 
-# count MODE SECONDS -> prints "ALLOCATIONS PACKETS" (packets read, both directions)
+# count MODE SECONDS -> prints "ALLOCATIONS PACKETS" (packets read, both directions, from the
+# counters tunfwd writes on exit)
 count() {
-  local m=$1 s=$2 json=$out/alloc-$1-$2.json
+  local m=$1 s=$2 json=$out/alloc-$1-$2.json stats=$out/alloc-$1-$2.stats.json
+  rm -f "$stats"
   "$tunbench" run --modes none --baselines none --repeat 1 --duration "$s" --keep-logs --json "$json" \
-    --forwarder "$m=env LD_PRELOAD=$preload $tunfwd --mode $m --ip1 10.0.1.1 --ip2 10.0.2.1" \
+    --forwarder "$m=env LD_PRELOAD=$preload $tunfwd --mode $m --ip1 10.0.1.1 --ip2 10.0.2.1 --stats-json $stats" \
     >"$out/alloc-$m-$s.log" 2>&1 || { echo "alloc: tunbench run failed, see $out/alloc-$m-$s.log" >&2; return 1; }
   local logs
   logs=$(sed -n 's/.*logs in \([^ ]*\).*/\1/p' "$out/alloc-$m-$s.log" | head -n 1)
-  local err=$logs/$m-1/forwarder.err res=$logs/$m-1/forwarder.out
+  local err=$logs/$m-1/forwarder.err
   local n packets
   n=$(sed -n 's/^alloc-count: \([0-9]*\)$/\1/p' "$err" | tail -n 1)
-  packets=$(grep -Eo 'packets [0-9]+' "$res" | awk '{s += $2} END {print s + 0}')
+  packets=$(python3 -c 'import json, sys; print(sum(d["packets"] for d in json.load(open(sys.argv[1]))["directions"]))' "$stats")
   rm -rf "$logs"
   [ -n "$n" ] || { echo "alloc: no alloc-count in $err" >&2; return 1; }
+  [ -n "$packets" ] || { echo "alloc: no counters in $stats" >&2; return 1; }
   echo "$n $packets"
 }
 

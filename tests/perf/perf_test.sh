@@ -6,7 +6,7 @@
 #              TUNBENCH_PROFILE (file name in fixtures/thresholds/ or a path).
 set -uo pipefail
 tunbench=$1 perf_check=$2 thresholds=$3 out=$4 tunfwd=${5:-}
-if [ "$(id -u)" -ne 0 ]; then echo "perf: needs root (sudo ctest --test-dir build/release -L perf)"; exit 77; fi
+if [ "$(id -u)" -ne 0 ]; then echo "perf: needs root (ci/perf.sh runs it as root)"; exit 77; fi
 if [ ! -c /dev/net/tun ]; then echo "perf: no /dev/net/tun"; exit 77; fi
 if [ -z "$tunfwd" ] || [ ! -x "$tunfwd" ]; then echo "perf: tunfwd not built"; exit 77; fi
 repeat=${TUNBENCH_PERF_REPEAT:-3}

@@ -36,7 +36,7 @@
 #include "pcapio/pcap_writer.h"
 #include "vnet/vnet_header.h"
 
-// Older kernel headers lack the USO bits (Linux 6.2, offload.md §1).
+// Older kernel headers lack the USO bits (Linux 6.2, docs/offload.md §1).
 #ifndef TUN_F_USO4
 #define TUN_F_USO4 0x20
 #endif
@@ -91,7 +91,7 @@ int open_tun(const std::string& name, bool offload) {
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) die("TUNSETIFF " + name);
-  // offload.md §1: the mask is per device; 0 keeps a plain TUN plain.
+  // docs/offload.md §1: the mask is per device; 0 keeps a plain TUN plain.
   const unsigned mask = offload ? (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6) : 0;
   if (ioctl(fd, TUNSETOFFLOAD, mask) < 0) die("TUNSETOFFLOAD " + name);
   return fd;

@@ -55,7 +55,7 @@ int run_tool(const char* verb, const OffloadArgs& a, int out_dlt, Fn&& tool) {
 }  // namespace
 
 void add_offload_command(CLI::App& app, int* exit_code) {
-  auto* offload = app.add_subcommand("offload", "Run the offload engine over pcap files (design.md §4)");
+  auto* offload = app.add_subcommand("offload", "Run the offload engine over pcap files (docs/offload.md §11)");
   offload->require_subcommand(1);
   auto args = std::make_shared<OffloadArgs>();
 

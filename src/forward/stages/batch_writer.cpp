@@ -102,7 +102,7 @@ void BatchWriter::refuse(int error, Tally& t) {
     return;
   }
   // The kernel refused a GSO write it should take: resend its segments one by one. By the GRO
-  // contract (offload.md §6) they are exactly the `count` packets it carried.
+  // contract (docs/offload.md §6) they are exactly the `count` packets it carried.
   const auto r = offload::gso_split(out.vnet, out.bytes, fb_slots_, fb_lengths_);
   if (!r.ok()) {
     t.drop(drop_reason(*r.error), count);

@@ -4,7 +4,7 @@
 // begin() coalesces with offload::GroTable when the device takes GSO writes (options from the
 // offloads it granted: tcp = tcp_gso(), udp = udp_gso()). on_sent() accounts what was written
 // and handles refusals: a GSO write refused with EINVAL is split and resent as segments
-// (offload.md §4/§8: kernels e269d79c7d35 refuse valid GSO writes), counted as a fallback;
+// (docs/offload.md §4/§8: kernels e269d79c7d35 refuse valid GSO writes), counted as a fallback;
 // any other refusal drops that write's packets with the reason and carries on.
 #include <cstddef>
 #include <cstdint>

@@ -16,20 +16,20 @@ void FramedReader::async_read(Tally& t, Handler h) {
   tally_ = &t;
   handler_ = std::move(h);
   in_.async_recv_batch(slots_.reset(), [this](device::IoResult r) {
-    Tally& t = *tally_;
+    Tally& tally = *tally_;
     frames_.clear();
     if (r.count != 0) {
-      t.reads += r.count;
-      ++t.batches;
+      tally.reads += r.count;
+      ++tally.batches;
       stage_.start(slots_.packets().first(r.count));
       while (!stage_.finished()) {
-        stage_.fill_arena(t);
+        stage_.fill_arena(tally);
         const auto segments = stage_.segments();
         const auto checksums_ok = stage_.segment_checksums_ok();
         for (std::size_t i = 0; i < segments.size(); ++i) {
           auto f = store_.acquire(segments[i].size());
           if (!f) {
-            t.drop(DropReason::kNoBuffer);
+            tally.drop(DropReason::kNoBuffer);
             continue;
           }
           std::copy(segments[i].begin(), segments[i].end(), f->data);

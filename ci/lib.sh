@@ -1,0 +1,18 @@
+# Sourced by the ci/ scripts. The README's commands work as written both for root on a bare
+# Debian machine (which has no sudo) and for a user with sudo: builds run as the caller, and only
+# the steps that need root (network namespaces, TUN devices, apt) go through as_root.
+
+# Runs "$@" as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo --preserve-env=DEBIAN_FRONTEND,CMAKE_BUILD_PARALLEL_LEVEL,TUNBENCH_PROFILE,TUNBENCH_PERF_REPEAT,TUNBENCH_PERF_DURATION,TUNBENCH_PERF_MODES "$@"
+  else
+    echo "$(basename "$0"): needs root for: $*; run it as root or install sudo" >&2
+    return 1
+  fi
+}
+
+# True when root is there to be had (we are root, or sudo exists).
+can_be_root() { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }
