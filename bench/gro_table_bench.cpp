@@ -1,13 +1,13 @@
 // GRO coalescing throughput: payload bits per second per core for a batch of MTU-sized
 // segments as a forwarder hands them to the TUN write path. Goal: >= 40 Gbps for 45 TCPv4
 // segments of 1448 bytes (one 64 KB super-packet per batch).
-#include <benchmark/benchmark.h>
-
 #include <span>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 #include "offload/gro_table.h"
-#include "offload/packet_builder.h"
+#include "support/packet_builder.h"
 
 namespace {
 
@@ -45,9 +45,8 @@ void run(benchmark::State& state, const std::vector<Bytes>& packets, std::size_t
   }
   const auto payload = static_cast<std::int64_t>(payload_per_batch);
   state.SetBytesProcessed(state.iterations() * payload);
-  state.counters["payload_bps"] =
-      benchmark::Counter(static_cast<double>(payload) * 8, benchmark::Counter::kIsIterationInvariantRate,
-                         benchmark::Counter::kIs1000);
+  state.counters["payload_bps"] = benchmark::Counter(
+      static_cast<double>(payload) * 8, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
   state.counters["packets"] = static_cast<double>(packets.size());
 }
 
@@ -57,17 +56,13 @@ PacketSpec tcp(int version) {
   return s;
 }
 
-void BM_GroTable_TcpV4_45x1448(benchmark::State& state) {
-  run(state, batch(tcp(4), 1, 45, 1448), 45 * 1448, 1);
-}
+void BM_GroTable_TcpV4_45x1448(benchmark::State& state) { run(state, batch(tcp(4), 1, 45, 1448), 45 * 1448, 1); }
 void BM_GroTable_TcpV4_Timestamps_45x1448(benchmark::State& state) {
   PacketSpec s = tcp(4);
   s.tcp_options = {0x01, 0x01, 0x08, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8};  // as Linux sends
   run(state, batch(s, 1, 45, 1448), 45 * 1448, 1);
 }
-void BM_GroTable_TcpV6_45x1428(benchmark::State& state) {
-  run(state, batch(tcp(6), 1, 45, 1428), 45 * 1428, 1);
-}
+void BM_GroTable_TcpV6_45x1428(benchmark::State& state) { run(state, batch(tcp(6), 1, 45, 1428), 45 * 1428, 1); }
 void BM_GroTable_UdpV4_46x1400(benchmark::State& state) {
   PacketSpec s;
   s.proto = packet::kProtoUdp;

@@ -1,11 +1,11 @@
 // GSO split throughput: payload bits per second per core for the super-packets a TUN reads
 // under bulk TCP (64 KB, MSS 1448) and UDP. Goal: >= 40 Gbps for TCPv4.
-#include <benchmark/benchmark.h>
-
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 #include "offload/gso_split.h"
-#include "offload/packet_builder.h"
+#include "support/packet_builder.h"
 
 namespace {
 
@@ -26,9 +26,8 @@ void run(benchmark::State& state, const tbtest::PacketSpec& spec, std::uint16_t 
   }
   const auto payload = static_cast<std::int64_t>(spec.payload.size());
   state.SetBytesProcessed(state.iterations() * payload);
-  state.counters["payload_bps"] =
-      benchmark::Counter(static_cast<double>(payload) * 8, benchmark::Counter::kIsIterationInvariantRate,
-                         benchmark::Counter::kIs1000);
+  state.counters["payload_bps"] = benchmark::Counter(
+      static_cast<double>(payload) * 8, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
   state.counters["segments"] = static_cast<double>(count.segments);
 }
 

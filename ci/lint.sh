@@ -17,7 +17,9 @@ for arg in "$@"; do
   esac
 done
 command -v clang-format >/dev/null || { echo "lint: clang-format missing (ci/setup.sh installs it)" >&2; exit 2; }
-mapfile -t files < <(git ls-files -- 'src/*.h' 'src/*.cpp' 'tests/*.h' 'tests/*.cpp' 'bench/*.cpp' 'fuzz/*.h' 'fuzz/*.cpp')
+# Tracked and new (not ignored) files that exist in the working tree.
+mapfile -t files < <(git ls-files --cached --others --exclude-standard -- 'src/*.h' 'src/*.cpp' 'tests/*.h' \
+  'tests/*.cpp' 'bench/*.cpp' 'fuzz/*.h' 'fuzz/*.cpp' | sort -u | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 if [ "$mode" = fix ]; then
   clang-format -i "${files[@]}"
   echo "lint: formatted ${#files[@]} files"

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
+#define FUZZ_CHECK(cond)                                                           \
+  do {                                                                             \
+    if (!(cond)) {                                                                 \
       std::fprintf(stderr, "invariant violated: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                 \
-    }                                                                               \
+      std::abort();                                                                \
+    }                                                                              \
   } while (0)

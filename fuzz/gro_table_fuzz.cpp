@@ -248,8 +248,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(x.header == vnet::VnetHeader{}, "unmerged output with a non-zero header");
       // Empty inputs may share a null data(): take the first unused one that matches.
       std::size_t i = 0;
-      while (i < spans.size() &&
-             (used[i] || spans[i].data() != x.bytes.data() || spans[i].size() != x.bytes.size()))
+      while (i < spans.size() && (used[i] || spans[i].data() != x.bytes.data() || spans[i].size() != x.bytes.size()))
         ++i;
       check(i < spans.size(), "unmerged output is not an unused input");
       used[i] = true;

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "offload/gso_split.h"
 #include "packet/checksum.h"
 #include "packet/ip_packet.h"
@@ -20,9 +21,7 @@
 #include "packet/tcp_header.h"
 #include "packet/udp_header.h"
 #include "packet/view.h"
-#include "fuzz_check.h"
 #include "vnet/vnet_header.h"
-
 
 namespace {
 
@@ -132,8 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // One slot fewer than needed must be refused, not half-written.
-  const offload::SplitResult short_out =
-      offload::gso_split(h, in, std::span(slots).first(r.segments - 1), lengths);
+  const offload::SplitResult short_out = offload::gso_split(h, in, std::span(slots).first(r.segments - 1), lengths);
   FUZZ_CHECK(short_out.error == offload::Error::kTooManySegments);
   return 0;
 }

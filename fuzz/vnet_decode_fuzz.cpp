@@ -11,7 +11,6 @@
 #include "fuzz_check.h"
 #include "vnet/vnet_header.h"
 
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < vnet::kHeaderSize) return 0;
   const std::span<const std::uint8_t, vnet::kHeaderSize> raw(data, vnet::kHeaderSize);

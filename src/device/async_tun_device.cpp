@@ -33,24 +33,24 @@ void AsyncTunDevice::async_recv_batch(std::span<Packet> packets, Handler handler
     boost::asio::post(descriptor_.get_executor(), [h = std::move(handler)] { h(IoResult{}); });
     return;
   }
-  descriptor_.async_wait(
-      boost::asio::posix::stream_descriptor::wait_read,
-      [this, packets, h = std::move(handler)](const boost::system::error_code& ec) mutable {
-        // On error `this` may already be destroyed (destruction cancels): touch only `h`.
-        if (ec) return h(IoResult{0, to_errno(ec)});
-        const int fd = descriptor_.native_handle();
-        std::size_t count = 0;
-        while (count < packets.size()) {
-          const long n = read_packet(fd, offloads_.vnet_hdr, packets[count].buffer, &packets[count].vnet);
-          if (n == -EAGAIN) break;
-          if (n < 0) return h(IoResult{count, static_cast<int>(-n)});
-          packets[count].length = static_cast<std::size_t>(n);
-          ++count;
-        }
-        // Readiness without data (another reader was faster): wait again.
-        if (count == 0) return async_recv_batch(packets, std::move(h));
-        h(IoResult{count, 0});
-      });
+  descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this, packets, h = std::move(handler)](const boost::system::error_code& ec) mutable {
+                           // On error `this` may already be destroyed (destruction cancels): touch only `h`.
+                           if (ec) return h(IoResult{0, to_errno(ec)});
+                           const int fd = descriptor_.native_handle();
+                           std::size_t count = 0;
+                           while (count < packets.size()) {
+                             const long n =
+                                 read_packet(fd, offloads_.vnet_hdr, packets[count].buffer, &packets[count].vnet);
+                             if (n == -EAGAIN) break;
+                             if (n < 0) return h(IoResult{count, static_cast<int>(-n)});
+                             packets[count].length = static_cast<std::size_t>(n);
+                             ++count;
+                           }
+                           // Readiness without data (another reader was faster): wait again.
+                           if (count == 0) return async_recv_batch(packets, std::move(h));
+                           h(IoResult{count, 0});
+                         });
 }
 
 void AsyncTunDevice::async_send_batch(std::span<const OutPacket> packets, Handler handler) {

@@ -64,8 +64,7 @@ std::string extack_message(const nlmsghdr* h, const nlmsgerr* err) {
   if (!(h->nlmsg_flags & NLM_F_CAPPED)) offset += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
   const auto* base = reinterpret_cast<const std::uint8_t*>(h);
   int left = static_cast<int>(h->nlmsg_len) - static_cast<int>(offset);
-  for (auto* a = reinterpret_cast<const rtattr*>(base + offset); left > 0 && RTA_OK(a, left);
-       a = RTA_NEXT(a, left)) {
+  for (auto* a = reinterpret_cast<const rtattr*>(base + offset); left > 0 && RTA_OK(a, left); a = RTA_NEXT(a, left)) {
     if (a->rta_type == NLMSGERR_ATTR_MSG) {
       const auto* text = static_cast<const char*>(RTA_DATA(a));
       return std::string(text, strnlen(text, RTA_PAYLOAD(a)));

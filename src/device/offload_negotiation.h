@@ -16,9 +16,9 @@ inline constexpr unsigned kTunFUso6 = 0x40;
 inline constexpr unsigned kIffVnetHdr = 0x4000;
 
 struct Negotiation {
-  Offloads offloads;   // what the device ended up with
-  unsigned mask = 0;   // the TUNSETOFFLOAD mask accepted, or the one that failed with `error`
-  int error = 0;       // errno of a failure that is not a feature refusal (EINVAL); 0 = fine
+  Offloads offloads;  // what the device ended up with
+  unsigned mask = 0;  // the TUNSETOFFLOAD mask accepted, or the one that failed with `error`
+  int error = 0;      // errno of a failure that is not a feature refusal (EINVAL); 0 = fine
 };
 
 // `features` is the TUNGETFEATURES result. `try_set(mask)` performs TUNSETOFFLOAD and returns

@@ -10,7 +10,7 @@ struct Offloads {
   bool csum = false;      // TUN_F_CSUM
   bool tso4 = false;
   bool tso6 = false;
-  bool uso = false;       // TUN_F_USO4|USO6 (always together)
+  bool uso = false;  // TUN_F_USO4|USO6 (always together)
 
   bool tcp_gso() const { return vnet_hdr && csum && tso4 && tso6; }
   bool udp_gso() const { return vnet_hdr && csum && uso; }

@@ -5,7 +5,6 @@
 #include <array>
 #include <cerrno>
 
-
 namespace device {
 
 long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::VnetHeader* header) {

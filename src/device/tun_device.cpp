@@ -55,7 +55,7 @@ void apply_link_config(const std::string& name, const TunConfig& config) {
   };
   check("set MTU", nl->set_mtu(ifindex, config.mtu));
   const std::pair<const std::optional<std::string>*, int> addresses[] = {{&config.ipv4, AF_INET},
-                                                                          {&config.ipv6, AF_INET6}};
+                                                                         {&config.ipv6, AF_INET6}};
   for (const auto& [text, family] : addresses) {
     if (!*text) continue;
     const auto prefix = parse_prefix(**text, family);

@@ -18,10 +18,10 @@
 namespace device {
 
 struct TunConfig {
-  std::string name{};               // e.g. "tun11"; a pattern like "tun%d" is resolved by the kernel
-  bool vnet_hdr = false;            // IFF_VNET_HDR + TUNSETOFFLOAD negotiation
-  bool want_uso = true;             // try USO4|USO6 as well (Linux >= 6.2)
-  std::size_t queues = 1;           // > 1: IFF_MULTI_QUEUE with this many fds
+  std::string name{};      // e.g. "tun11"; a pattern like "tun%d" is resolved by the kernel
+  bool vnet_hdr = false;   // IFF_VNET_HDR + TUNSETOFFLOAD negotiation
+  bool want_uso = true;    // try USO4|USO6 as well (Linux >= 6.2)
+  std::size_t queues = 1;  // > 1: IFF_MULTI_QUEUE with this many fds
   int mtu = 1500;
   std::optional<std::string> ipv4{};  // "10.0.1.1/24" ({} keeps designated initializers warning-free)
   std::optional<std::string> ipv6{};  // "fd00:1::1/64"

@@ -38,10 +38,11 @@ void FaultyAsyncDevice::send_from(std::span<const device::OutPacket> packets, st
   if (done == packets.size()) return complete({done, 0});
   const bool gso = inner_.offloads().vnet_hdr && packets[done].vnet.is_gso();
   if (const int error = injector_.next_write(gso)) return complete({done, error});
-  inner_.async_send_batch(packets.subspan(done, 1), [this, packets, done, h = std::move(handler)](device::IoResult r) mutable {
-    if (!r.ok()) return h({done + r.count, r.error});
-    send_from(packets, done + 1, std::move(h));
-  });
+  inner_.async_send_batch(packets.subspan(done, 1),
+                          [this, packets, done, h = std::move(handler)](device::IoResult r) mutable {
+                            if (!r.ok()) return h({done + r.count, r.error});
+                            send_from(packets, done + 1, std::move(h));
+                          });
 }
 
 }  // namespace faults

@@ -49,10 +49,10 @@ struct Setup {
 };
 
 // Sizes shared by the forwarders.
-inline constexpr std::size_t kMaxPacket = 65535;         // one TUN read (a super-packet at most)
-inline constexpr std::size_t kRecvBatch = 16;            // packets per device read call
-inline constexpr std::size_t kMaxSegments = 1024;        // segments per read batch after split
-inline constexpr std::size_t kWriteBatch = 256;          // packets a channel writer takes at once
+inline constexpr std::size_t kMaxPacket = 65535;   // one TUN read (a super-packet at most)
+inline constexpr std::size_t kRecvBatch = 16;      // packets per device read call
+inline constexpr std::size_t kMaxSegments = 1024;  // segments per read batch after split
+inline constexpr std::size_t kWriteBatch = 256;    // packets a channel writer takes at once
 // A buffer for one MTU-sized packet: generous so a segment from a slightly larger MTU fits.
 inline std::size_t segment_size(const Options& o) { return (o.mtu < 1280 ? 1280 : o.mtu) + 256; }
 

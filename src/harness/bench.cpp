@@ -54,8 +54,9 @@ void Bench::wait_for_quiet() {
     const auto why = trust(m);
     if (why.empty()) return;
     if (std::chrono::steady_clock::now() >= deadline) {
-      if (events_.note) events_.note(fmt::format("machine still busy after {} s ({}); measuring anyway",
-                                                 options_.quiet_wait_limit.count(), why));
+      if (events_.note)
+        events_.note(fmt::format("machine still busy after {} s ({}); measuring anyway",
+                                 options_.quiet_wait_limit.count(), why));
       return;
     }
     if (events_.note) events_.note("waiting for a quiet machine: " + why);
@@ -76,8 +77,8 @@ Sample Bench::measure(const RowSpec& row, int pass) {
   Monitor monitor(pids);
   Process perf;
   std::unique_ptr<TrackedChild> perf_tracked;
-  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()},
-              options_.iperf, dir, state_);
+  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()}, options_.iperf,
+              dir, state_);
   sample.iperf = iperf.run(
       [&](int left) {
         // A process that dies mid-run fails the sample at once, not when iperf3 gives up on the path.
@@ -112,9 +113,12 @@ Sample Bench::measure(const RowSpec& row, int pass) {
 RunResult Bench::run() {
   RunResult result;
   result.machine = describe_machine();
-  result.settings = {{"duration_s", options_.iperf.duration_s}, {"repeat", options_.repeat},
-                     {"parallel", options_.iperf.parallel}, {"udp", options_.iperf.udp},
-                     {"reverse", options_.iperf.reverse}, {"max_others_cpu", options_.thresholds.max_others_cpu},
+  result.settings = {{"duration_s", options_.iperf.duration_s},
+                     {"repeat", options_.repeat},
+                     {"parallel", options_.iperf.parallel},
+                     {"udp", options_.iperf.udp},
+                     {"reverse", options_.iperf.reverse},
+                     {"max_others_cpu", options_.thresholds.max_others_cpu},
                      {"max_steal_percent", options_.thresholds.max_steal_percent}};
   for (const auto& spec : rows_) {
     RowResult row;

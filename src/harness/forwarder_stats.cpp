@@ -63,7 +63,8 @@ ForwarderStats parse_forwarder_stats(const nlohmann::json& j) {
     const auto drops = d.value("drops", nlohmann::json::object());
     for (const auto& [reason, n] : drops.items()) {
       if (!n.is_number_unsigned())
-        throw std::runtime_error("tunfwd stats: directions[" + std::to_string(i) + "].drops." + reason + ": not a count");
+        throw std::runtime_error("tunfwd stats: directions[" + std::to_string(i) + "].drops." + reason +
+                                 ": not a count");
       ds.drops[reason] = n.get<std::uint64_t>();
     }
     s.directions.push_back(std::move(ds));

@@ -14,8 +14,7 @@ namespace harness {
 
 struct DirectionStats {
   std::string from, to;
-  std::uint64_t reads = 0, packets = 0, written = 0, writes = 0, bytes = 0, batches = 0, gso_fallbacks = 0,
-                dropped = 0;
+  std::uint64_t reads = 0, packets = 0, written = 0, writes = 0, bytes = 0, batches = 0, gso_fallbacks = 0, dropped = 0;
   std::map<std::string, std::uint64_t> drops;  // by reason key ("write-queue-full", …)
 
   std::uint64_t reason_sum() const;
@@ -26,8 +25,8 @@ struct DirectionStats {
 
 struct ForwarderStats {
   std::string mode;
-  bool ok = false;     // the forwarder ended without a device failure
-  std::string error;   // why it failed, else ""
+  bool ok = false;                         // the forwarder ended without a device failure
+  std::string error;                       // why it failed, else ""
   std::vector<DirectionStats> directions;  // [first→second, second→first]
 
   std::uint64_t dropped() const;

@@ -46,7 +46,8 @@ MetricComparison compare_metric(const std::string& metric, const std::vector<dou
   }
   c.test = mann_whitney_u(head, base);
   c.ratio_interval = bootstrap_median_ratio(base, head);
-  const bool significant = c.test.p_value < options.alpha && !(c.ratio_interval.low <= 1.0 && 1.0 <= c.ratio_interval.high);
+  const bool significant =
+      c.test.p_value < options.alpha && !(c.ratio_interval.low <= 1.0 && 1.0 <= c.ratio_interval.high);
   const bool beyond = std::abs(c.change_percent) > c.tolerance_percent;
   const bool worse = higher_is_better ? c.change_percent < 0 : c.change_percent > 0;
   if (significant && beyond)
@@ -70,13 +71,15 @@ Comparison compare_runs(const RunResult& base, const RunResult& head, const Gate
     if (head_row.kind != kKernelVeth) {
       // Normalised throughput when both runs have veth partners, raw Gbps otherwise.
       const bool normalised = !base_row->ratios().empty() && !head_row.ratios().empty();
-      row.metrics.push_back(normalised ? compare_metric("throughput ÷ veth", base_row->ratios(), head_row.ratios(), true, options)
-                                       : compare_metric("Gbps", base_row->gbps(), head_row.gbps(), true, options));
+      row.metrics.push_back(
+          normalised ? compare_metric("throughput ÷ veth", base_row->ratios(), head_row.ratios(), true, options)
+                     : compare_metric("Gbps", base_row->gbps(), head_row.gbps(), true, options));
     } else {
       row.metrics.push_back(compare_metric("Gbps", base_row->gbps(), head_row.gbps(), true, options));
     }
     if (head_row.has_forwarder()) {
-      row.metrics.push_back(compare_metric("CPU/Gbps", base_row->cpu_per_gbps(), head_row.cpu_per_gbps(), false, options));
+      row.metrics.push_back(
+          compare_metric("CPU/Gbps", base_row->cpu_per_gbps(), head_row.cpu_per_gbps(), false, options));
       row.metrics.push_back(compare_metric("Mem max MB", base_row->mem_max(), head_row.mem_max(), false, options));
     }
     comparison.rows.push_back(std::move(row));

@@ -30,7 +30,7 @@ struct MetricComparison {
   double change_percent = 0;     // head vs base, by median
   double tolerance_percent = 0;  // the one actually applied (noise-aware)
   MannWhitney test;
-  Interval ratio_interval;       // of median(head) / median(base)
+  Interval ratio_interval;  // of median(head) / median(base)
   Verdict verdict = Verdict::inconclusive;
   std::string note;
 };

@@ -10,8 +10,7 @@ volatile std::sig_atomic_t g_signal = 0;
 extern "C" void on_signal(int sig) { g_signal = sig; }
 }  // namespace
 
-Interrupted::Interrupted(int sig)
-    : std::runtime_error("interrupted by signal " + std::to_string(sig)), signal(sig) {}
+Interrupted::Interrupted(int sig) : std::runtime_error("interrupted by signal " + std::to_string(sig)), signal(sig) {}
 
 void install_interrupt_handlers() {
   struct sigaction sa {};

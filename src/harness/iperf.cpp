@@ -37,13 +37,23 @@ IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started
   if (port_in_use(path_.server_ns, options_.port))
     throw std::runtime_error(fmt::format("port {} is already in use in {}", port, path_.server_ns));
 
-  Process server = Process::spawn({{"iperf3", "-s", "-1", "-J", "-p", port}, path_.server_ns,
-                                   log_dir_ / "iperf3-server.json", log_dir_ / "iperf3-server.err"});
+  Process server = Process::spawn({{"iperf3", "-s", "-1", "-J", "-p", port},
+                                   path_.server_ns,
+                                   log_dir_ / "iperf3-server.json",
+                                   log_dir_ / "iperf3-server.err"});
   TrackedChild server_tracked(state_, server.pid());
   wait_until_listening(server);
 
-  std::vector<std::string> argv{"iperf3", "-c", path_.server_address, "-p", port,
-                                "-t", std::to_string(options_.duration_s), "-J", "--connect-timeout", "3000"};
+  std::vector<std::string> argv{"iperf3",
+                                "-c",
+                                path_.server_address,
+                                "-p",
+                                port,
+                                "-t",
+                                std::to_string(options_.duration_s),
+                                "-J",
+                                "--connect-timeout",
+                                "3000"};
   if (options_.parallel > 1) argv.insert(argv.end(), {"-P", std::to_string(options_.parallel)});
   if (options_.udp) argv.insert(argv.end(), {"-u", "-b", options_.udp_rate});
   if (options_.reverse) argv.push_back("-R");
@@ -60,8 +70,8 @@ IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started
     const auto elapsed = std::chrono::steady_clock::now() - start;
     if (elapsed > limit) {
       client.stop();
-      throw std::runtime_error(fmt::format("iperf3 client did not finish within {} s: the path is stuck",
-                                           options_.duration_s + 20));
+      throw std::runtime_error(
+          fmt::format("iperf3 client did not finish within {} s: the path is stuck", options_.duration_s + 20));
     }
     if (tick)
       tick(std::max<int>(0, options_.duration_s -

@@ -28,7 +28,8 @@ IperfResult parse_iperf_json(std::string_view text) {
   if (r.udp) {
     // The receiver's loss figure; the offered rate is what the client pushed into the path.
     r.gbps = sent.value("bits_per_second", 0.0) / 1e9;
-    r.loss_percent = received.value("lost_percent", end.value("sum", nlohmann::json::object()).value("lost_percent", 0.0));
+    r.loss_percent =
+        received.value("lost_percent", end.value("sum", nlohmann::json::object()).value("lost_percent", 0.0));
     r.delivered_gbps = r.gbps * (1.0 - r.loss_percent / 100.0);
   } else {
     // For TCP the receiver's figure is what really crossed the forwarder.

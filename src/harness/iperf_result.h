@@ -7,7 +7,7 @@ namespace harness {
 
 struct IperfResult {
   bool udp = false;
-  double gbps = 0;            // TCP: receiver bitrate; UDP: offered (sender) bitrate
+  double gbps = 0;  // TCP: receiver bitrate; UDP: offered (sender) bitrate
   std::int64_t retransmits = 0;
   double loss_percent = 0;    // UDP only
   double delivered_gbps = 0;  // gbps × (1 − loss); equal to gbps for TCP

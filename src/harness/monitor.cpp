@@ -83,7 +83,8 @@ void Monitor::start() {
 void Monitor::sample_tree() {
   TreeSample sample{std::chrono::steady_clock::now(), 0, 0};
   for (pid_t pid : tree_) {
-    if (const auto stat = parse_pid_stat(read_file(fmt::format("/proc/{}/stat", pid)))) sample.ticks += stat->cpu_ticks();
+    if (const auto stat = parse_pid_stat(read_file(fmt::format("/proc/{}/stat", pid))))
+      sample.ticks += stat->cpu_ticks();
     if (const auto rss = parse_vmrss_kb(read_file(fmt::format("/proc/{}/status", pid)))) sample.rss_kb += *rss;
   }
   samples_.push_back(sample);

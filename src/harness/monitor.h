@@ -14,9 +14,9 @@
 namespace harness {
 
 struct MonitorSummary {
-  double cpu_avg = 0;        // % of one core over the whole window
-  double cpu_max = 0;        // highest % over any 1 s window
-  double mem_avg_mb = 0;     // RSS, MiB
+  double cpu_avg = 0;     // % of one core over the whole window
+  double cpu_max = 0;     // highest % over any 1 s window
+  double mem_avg_mb = 0;  // RSS, MiB
   double mem_max_mb = 0;
   double others_cpu = 0;     // % of one core used by processes that are not part of the benchmark
   double steal_percent = 0;  // of all CPU time

@@ -26,8 +26,7 @@ bool to_number(std::string_view text, T& value) {
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
   return text;
 }
 
@@ -44,8 +43,8 @@ std::optional<PidStat> parse_pid_stat(std::string_view text) {
   const auto rest = split_ws(text.substr(close + 1));
   if (rest.size() < 20 || rest[0].size() != 1) return std::nullopt;
   stat.state = rest[0][0];
-  if (!to_number(rest[1], stat.ppid) || !to_number(rest[14 - 3], stat.utime) ||
-      !to_number(rest[15 - 3], stat.stime) || !to_number(rest[22 - 3], stat.starttime))
+  if (!to_number(rest[1], stat.ppid) || !to_number(rest[14 - 3], stat.utime) || !to_number(rest[15 - 3], stat.stime) ||
+      !to_number(rest[22 - 3], stat.starttime))
     return std::nullopt;
   return stat;
 }

@@ -13,9 +13,9 @@ namespace harness {
 
 struct SpawnOptions {
   std::vector<std::string> argv;
-  std::string netns;                    // entered with setns() in the child; empty = ours
-  std::filesystem::path stdout_path;    // empty = /dev/null
-  std::filesystem::path stderr_path;    // empty = /dev/null
+  std::string netns;                  // entered with setns() in the child; empty = ours
+  std::filesystem::path stdout_path;  // empty = /dev/null
+  std::filesystem::path stderr_path;  // empty = /dev/null
 };
 
 class Process {

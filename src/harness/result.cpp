@@ -27,14 +27,24 @@ std::vector<double> collect(const RowResult& row, F&& f) {
 }
 }  // namespace
 
-std::vector<double> RowResult::gbps() const { return collect(*this, [](const Sample& s) { return s.iperf.gbps; }); }
+std::vector<double> RowResult::gbps() const {
+  return collect(*this, [](const Sample& s) { return s.iperf.gbps; });
+}
 std::vector<double> RowResult::retransmits() const {
   return collect(*this, [](const Sample& s) { return static_cast<double>(s.iperf.retransmits); });
 }
-std::vector<double> RowResult::cpu_avg() const { return collect(*this, [](const Sample& s) { return s.monitor.cpu_avg; }); }
-std::vector<double> RowResult::cpu_max() const { return collect(*this, [](const Sample& s) { return s.monitor.cpu_max; }); }
-std::vector<double> RowResult::mem_avg() const { return collect(*this, [](const Sample& s) { return s.monitor.mem_avg_mb; }); }
-std::vector<double> RowResult::mem_max() const { return collect(*this, [](const Sample& s) { return s.monitor.mem_max_mb; }); }
+std::vector<double> RowResult::cpu_avg() const {
+  return collect(*this, [](const Sample& s) { return s.monitor.cpu_avg; });
+}
+std::vector<double> RowResult::cpu_max() const {
+  return collect(*this, [](const Sample& s) { return s.monitor.cpu_max; });
+}
+std::vector<double> RowResult::mem_avg() const {
+  return collect(*this, [](const Sample& s) { return s.monitor.mem_avg_mb; });
+}
+std::vector<double> RowResult::mem_max() const {
+  return collect(*this, [](const Sample& s) { return s.monitor.mem_max_mb; });
+}
 
 std::vector<double> RowResult::ratios() const {
   std::vector<double> values;
@@ -126,8 +136,9 @@ void from_json(const nlohmann::json& j, Sample& s) {
 }
 
 void to_json(nlohmann::json& j, const RowResult& r) {
-  j = {{"label", r.label},   {"kind", r.kind},     {"compare_with", r.compare_with}, {"sampled", r.sampled},
-       {"command", r.command}, {"traits", r.traits}, {"samples", r.samples}};
+  j = {{"label", r.label},     {"kind", r.kind},       {"compare_with", r.compare_with},
+       {"sampled", r.sampled}, {"command", r.command}, {"traits", r.traits},
+       {"samples", r.samples}};
 }
 
 namespace {

@@ -21,17 +21,17 @@ struct Sample {
   std::string error;
   IperfResult iperf;
   MonitorSummary monitor;
-  double ratio = 0;          // gbps ÷ the compare_with row's sample of the same pass; 0 when there is none
-  std::string untrusted;     // why the machine was not quiet enough (empty = trusted)
-  nlohmann::json stats;      // the counters the system under test wrote (e.g. tunfwd-stats/1), or null
+  double ratio = 0;       // gbps ÷ the compare_with row's sample of the same pass; 0 when there is none
+  std::string untrusted;  // why the machine was not quiet enough (empty = trusted)
+  nlohmann::json stats;   // the counters the system under test wrote (e.g. tunfwd-stats/1), or null
 };
 
 struct RowResult {
   std::string label;
-  std::string kind;                          // SutSpec::kind: "forwarder", "kernel-veth", …
-  std::string compare_with = kKernelVeth;    // the kind whose sample of the same pass divides this one
-  bool sampled = false;                      // CPU and memory of its processes were sampled
-  std::string command;                       // the command(s) of the system under test, empty for baselines
+  std::string kind;                        // SutSpec::kind: "forwarder", "kernel-veth", …
+  std::string compare_with = kKernelVeth;  // the kind whose sample of the same pass divides this one
+  bool sampled = false;                    // CPU and memory of its processes were sampled
+  std::string command;                     // the command(s) of the system under test, empty for baselines
   // What is known about the implementation: for tunfwd modes, the registry's facts as `tunfwd
   // --list --json` prints them ("offload", "channel", "reference_row", …) plus "implementation";
   // an empty object for other rows.

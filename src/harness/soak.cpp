@@ -25,9 +25,10 @@ std::string SoakReport::text() const {
 
 int soak_reference_second(int duration_s) { return duration_s >= 120 ? 60 : duration_s / 2; }
 
-SoakReport evaluate_soak(const std::vector<std::uint64_t>& rss, int ref, double max_growth, const std::optional<IperfResult>& iperf,
-                         const std::string& iperf_error, int exit_status, const std::string& stats_format,
-                         const std::optional<ForwarderStats>& stats, const MonitorSummary& monitor) {
+SoakReport evaluate_soak(const std::vector<std::uint64_t>& rss, int ref, double max_growth,
+                         const std::optional<IperfResult>& iperf, const std::string& iperf_error, int exit_status,
+                         const std::string& stats_format, const std::optional<ForwarderStats>& stats,
+                         const MonitorSummary& monitor) {
   SoakReport r;
   const auto check = [&](bool ok, std::string what) { r.checks.push_back({ok, std::move(what)}); };
   // RSS: from the reference second to the last sample.
@@ -35,10 +36,11 @@ SoakReport evaluate_soak(const std::vector<std::uint64_t>& rss, int ref, double 
   for (auto kb : rss) peak = std::max(peak, kb);
   if (rss.size() > static_cast<std::size_t>(ref) + 1 && rss[static_cast<std::size_t>(ref)] > 0 && rss.back() > 0) {
     const auto at_ref = rss[static_cast<std::size_t>(ref)];
-    const double growth = (static_cast<double>(rss.back()) - static_cast<double>(at_ref)) / static_cast<double>(at_ref) * 100.0;
+    const double growth =
+        (static_cast<double>(rss.back()) - static_cast<double>(at_ref)) / static_cast<double>(at_ref) * 100.0;
     check(std::abs(growth) <= max_growth,
-          fmt::format("RSS at {} s {} kB, at the end {} kB ({:+.2f} %, limit ±{} %), peak {} kB, {} samples", ref, at_ref,
-                      rss.back(), growth, max_growth, peak, rss.size()));
+          fmt::format("RSS at {} s {} kB, at the end {} kB ({:+.2f} %, limit ±{} %), peak {} kB, {} samples", ref,
+                      at_ref, rss.back(), growth, max_growth, peak, rss.size()));
     r.figures["rss_growth_percent"] = growth;
     r.figures["rss_kb_at_reference"] = at_ref;
     r.figures["rss_kb_at_end"] = rss.back();
@@ -67,10 +69,12 @@ SoakReport evaluate_soak(const std::vector<std::uint64_t>& rss, int ref, double 
     if (stats) {
       for (const auto& d : stats->directions) {
         const auto dir = d.from + "→" + d.to;
-        r.info.push_back(fmt::format("{}: packets {} written {} bytes {} drops {} reads {} writes {} gso-fallbacks {}", dir,
-                                     d.packets, d.written, d.bytes, d.dropped, d.reads, d.writes, d.gso_fallbacks));
+        r.info.push_back(fmt::format("{}: packets {} written {} bytes {} drops {} reads {} writes {} gso-fallbacks {}",
+                                     dir, d.packets, d.written, d.bytes, d.dropped, d.reads, d.writes,
+                                     d.gso_fallbacks));
         check(d.dropped == 0, fmt::format("{} drops 0 (counted {})", dir, d.dropped));
-        check(d.balanced(), fmt::format("{} balance: packets {} == written {} + drops {}", dir, d.packets, d.written, d.dropped));
+        check(d.balanced(),
+              fmt::format("{} balance: packets {} == written {} + drops {}", dir, d.packets, d.written, d.dropped));
       }
       r.figures["dropped"] = stats->dropped();
     }
@@ -85,7 +89,8 @@ SoakReport run_soak(const SutSpec& sut_spec, const SoakOptions& options, const s
   Monitor monitor(sut.sampled_pids(), std::chrono::milliseconds(1000));
   IperfOptions io = options.iperf;
   io.duration_s = options.duration_s;
-  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()}, io, log_dir, state);
+  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()}, io, log_dir,
+              state);
   std::optional<IperfResult> result;
   std::string iperf_error;
   try {

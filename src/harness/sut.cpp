@@ -73,7 +73,8 @@ const nlohmann::json& array_field(const nlohmann::json& j, const char* key, cons
 }
 
 void check_interface(const Interface& i, const std::string& where) {
-  if (!known_role(i.ns)) throw std::invalid_argument(fmt::format("{}: unknown namespace role '{}' (a, fwd, b)", where, i.ns));
+  if (!known_role(i.ns))
+    throw std::invalid_argument(fmt::format("{}: unknown namespace role '{}' (a, fwd, b)", where, i.ns));
   if (i.name.empty()) throw std::invalid_argument(where + ": interface without a name");
   for (const auto& r : i.routes)
     if (r.prefix.empty()) throw std::invalid_argument(where + ": route without a prefix");
@@ -90,10 +91,12 @@ void SutSpec::validate() const {
   if (kind.empty()) throw std::invalid_argument("system under test without a kind");
   const std::set<std::string> created(namespaces.begin(), namespaces.end());
   for (const auto& ns : namespaces)
-    if (!known_role(ns)) throw std::invalid_argument(fmt::format("{}: unknown namespace role '{}' (a, fwd, b)", where, ns));
+    if (!known_role(ns))
+      throw std::invalid_argument(fmt::format("{}: unknown namespace role '{}' (a, fwd, b)", where, ns));
   const auto need = [&](const std::string& role, const std::string& what) {
     if (!created.count(role))
-      throw std::invalid_argument(fmt::format("{}: {} uses namespace '{}', which the spec does not create", where, what, role));
+      throw std::invalid_argument(
+          fmt::format("{}: {} uses namespace '{}', which the spec does not create", where, what, role));
   };
   for (const auto& [role, setting] : sysctls) {
     need(role, "sysctl " + setting);
@@ -118,8 +121,8 @@ void SutSpec::validate() const {
     need(d.created_in, "device " + d.iface.name);
     need(d.iface.ns, "device " + d.iface.name);
     if (!names.count(d.by))
-      throw std::invalid_argument(fmt::format("{}: device {} is created by '{}', which is not one of its processes", where,
-                                              d.iface.name, d.by));
+      throw std::invalid_argument(fmt::format("{}: device {} is created by '{}', which is not one of its processes",
+                                              where, d.iface.name, d.by));
   }
   need(endpoints.client_ns, "the iperf3 client");
   need(endpoints.server_ns, "the iperf3 server");
@@ -189,8 +192,7 @@ void to_json(nlohmann::json& j, const SutSpec& s) {
 void from_json(const nlohmann::json& j, SutSpec& s) {
   const std::string where = "sut";
   if (!j.is_object()) throw std::invalid_argument("a system under test must be a JSON object");
-  if (j.value("format", "") != "tunbench-sut/1")
-    throw std::invalid_argument("sut.format: expected \"tunbench-sut/1\"");
+  if (j.value("format", "") != "tunbench-sut/1") throw std::invalid_argument("sut.format: expected \"tunbench-sut/1\"");
   s = SutSpec{};
   read(j, "kind", s.kind, where);
   read(j, "description", s.description, where);

@@ -29,8 +29,8 @@ struct Route {
 // duplicate address detection), MTU, up, then routes. IPv6 is switched on for the interface
 // when it has an IPv6 address.
 struct Interface {
-  std::string ns{};    // role
-  std::string name{};  // "veth-a", "tun11"
+  std::string ns{};                      // role
+  std::string name{};                    // "veth-a", "tun11"
   std::vector<std::string> addresses{};  // CIDR: "10.0.1.1/24", "fd00:1::1/64"
   std::vector<Route> routes{};
   std::optional<int> mtu{};
@@ -54,7 +54,7 @@ struct SutProcess {
   std::string name{};               // "forwarder", "stack", "socks"
   std::vector<std::string> argv{};  // placeholders: see expand_placeholders()
   std::string ns{};                 // role it runs in
-  bool sampled = true;            // its process tree counts in the row's CPU and memory
+  bool sampled = true;              // its process tree counts in the row's CPU and memory
   std::optional<int> ready_port{};  // also ready only once this TCP port listens in its namespace
 };
 
@@ -67,9 +67,9 @@ struct Endpoints {
 };
 
 struct SutSpec {
-  std::string kind{};         // "kernel-veth", "forwarder", …: what the row is, for reports and profiles
-  std::string description{};  // one line, for `tunbench list`
-  std::vector<std::string> namespaces{};                      // roles, created in this order
+  std::string kind{};                     // "kernel-veth", "forwarder", …: what the row is, for reports and profiles
+  std::string description{};              // one line, for `tunbench list`
+  std::vector<std::string> namespaces{};  // roles, created in this order
   std::vector<std::pair<std::string, std::string>> sysctls{};  // (role, "key=value"), before any wiring
   std::vector<VethPair> veths{};
   std::vector<SutProcess> processes{};  // started in order, each ready before the next starts

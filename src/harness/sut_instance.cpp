@@ -10,8 +10,8 @@
 
 namespace harness {
 
-SutInstance::SutInstance(const SutSpec& spec, const std::string& suffix, std::filesystem::path log_dir,
-                         RunState* state, std::chrono::milliseconds ready_timeout)
+SutInstance::SutInstance(const SutSpec& spec, const std::string& suffix, std::filesystem::path log_dir, RunState* state,
+                         std::chrono::milliseconds ready_timeout)
     : spec_(spec), log_dir_(std::move(log_dir)), state_(state) {
   std::filesystem::create_directories(log_dir_);
   topology_ = std::make_unique<Topology>(spec_, suffix, state_);
@@ -48,8 +48,10 @@ void SutInstance::start(const SutProcess& p, std::chrono::steady_clock::time_poi
     if (d.by == p.name) devices.push_back(&d);
   const auto describe_wait = [&] {
     std::string what;
-    for (const auto* d : devices) what += fmt::format("{}{} up in {}", what.empty() ? "" : ", ", d->iface.name, topology_->ns(d->created_in));
-    if (p.ready_port) what += fmt::format("{}port {} listening in {}", what.empty() ? "" : ", ", *p.ready_port, topology_->ns(p.ns));
+    for (const auto* d : devices)
+      what += fmt::format("{}{} up in {}", what.empty() ? "" : ", ", d->iface.name, topology_->ns(d->created_in));
+    if (p.ready_port)
+      what += fmt::format("{}port {} listening in {}", what.empty() ? "" : ", ", *p.ready_port, topology_->ns(p.ns));
     return what;
   };
   for (;;) {
@@ -63,8 +65,8 @@ void SutInstance::start(const SutProcess& p, std::chrono::steady_clock::time_poi
     if (ready && p.ready_port) ready = port_in_use(topology_->ns(p.ns), *p.ready_port);
     if (ready) return;
     if (std::chrono::steady_clock::now() >= deadline)
-      throw std::runtime_error(fmt::format("{} `{}` was not ready in time (waited for {}){}", p.name, join_command(argv),
-                                           describe_wait(), stderr_tail(p.name, 20)));
+      throw std::runtime_error(fmt::format("{} `{}` was not ready in time (waited for {}){}", p.name,
+                                           join_command(argv), describe_wait(), stderr_tail(p.name, 20)));
     // Polling an outside condition (a device the process creates): nothing to wait on instead.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -97,7 +99,8 @@ std::map<std::string, int> SutInstance::stop() {
   for (std::size_t i = processes_.size(); i-- > 0;) {
     Process& p = processes_[i];
     if (p.pid() <= 0) continue;
-    statuses[spec_.processes[i].name] = p.running() ? p.stop(std::chrono::milliseconds(3000)) : p.exit_status().value_or(-1);
+    statuses[spec_.processes[i].name] =
+        p.running() ? p.stop(std::chrono::milliseconds(3000)) : p.exit_status().value_or(-1);
   }
   tracked_.clear();
   return statuses;

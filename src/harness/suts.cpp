@@ -11,10 +11,18 @@ const std::string kServer6 = std::string(kServerAddress6) + "/64";
 
 // The client side's interface: the client address, routes to the server's prefixes.
 Interface client_side(std::string name, std::string via4 = {}, std::string via6 = {}) {
-  return {"a", std::move(name), {kClient4, kClient6}, {{"10.0.2.0/24", std::move(via4)}, {"fd00:2::/64", std::move(via6)}}, {}};
+  return {"a",
+          std::move(name),
+          {kClient4, kClient6},
+          {{"10.0.2.0/24", std::move(via4)}, {"fd00:2::/64", std::move(via6)}},
+          {}};
 }
 Interface server_side(std::string name, std::string via4 = {}, std::string via6 = {}) {
-  return {"b", std::move(name), {kServer4, kServer6}, {{"10.0.1.0/24", std::move(via4)}, {"fd00:1::/64", std::move(via6)}}, {}};
+  return {"b",
+          std::move(name),
+          {kServer4, kServer6},
+          {{"10.0.1.0/24", std::move(via4)}, {"fd00:1::/64", std::move(via6)}},
+          {}};
 }
 
 }  // namespace
@@ -43,8 +51,9 @@ SutSpec kernel_routed() {
   s.description = "kernel IP forwarding in fwd between two veth pairs (the hop count of a forwarder or stack)";
   s.namespaces = {"a", "fwd", "b"};
   s.sysctls = {{"fwd", "net.ipv4.ip_forward=1"}, {"fwd", "net.ipv6.conf.all.forwarding=1"}};
-  s.veths = {{client_side("veth-a", "10.0.1.2", "fd00:1::2"), {"fwd", "veth-fa", {"10.0.1.2/24", "fd00:1::2/64"}, {}, {}}},
-             {{"fwd", "veth-fb", {"10.0.2.2/24", "fd00:2::2/64"}, {}, {}}, server_side("veth-b", "10.0.2.2", "fd00:2::2")}};
+  s.veths = {
+      {client_side("veth-a", "10.0.1.2", "fd00:1::2"), {"fwd", "veth-fa", {"10.0.1.2/24", "fd00:1::2/64"}, {}, {}}},
+      {{"fwd", "veth-fb", {"10.0.2.2/24", "fd00:2::2/64"}, {}, {}}, server_side("veth-b", "10.0.2.2", "fd00:2::2")}};
   return s;
 }
 

@@ -103,7 +103,8 @@ ProfileChoice choose_profile(const fs::path& dir, const std::string& requested, 
     fs::path path = requested;
     if (!fs::exists(path)) path = dir / requested;
     if (!fs::exists(path)) path = dir / (requested + ".json");
-    if (!fs::exists(path)) throw std::runtime_error("TUNBENCH_PROFILE=" + requested + ": no such file (nor in " + dir.string() + ")");
+    if (!fs::exists(path))
+      throw std::runtime_error("TUNBENCH_PROFILE=" + requested + ": no such file (nor in " + dir.string() + ")");
     return {load_profile(path), "requested by TUNBENCH_PROFILE=" + requested, false};
   }
   const auto profiles = load_profiles(dir);
@@ -154,7 +155,8 @@ CheckResult check_profile(const RunResult& run, const PerfProfile& profile, cons
   for (const auto& t : profile.rows) {
     const RowResult* row = run.find(t.label);
     if (!row) {
-      if (options.require_all_rows) result.lines.push_back({t.label, "row", 0, 0, true, false, "row missing from the run"});
+      if (options.require_all_rows)
+        result.lines.push_back({t.label, "row", 0, 0, true, false, "row missing from the run"});
       continue;
     }
     if (row->ok_samples().empty()) {

@@ -19,8 +19,8 @@
 namespace harness {
 
 struct Thresholds {
-  double max_others_cpu = 15.0;      // % of one core used by unrelated processes
-  double max_steal_percent = 5.0;    // % of all CPU time stolen by the hypervisor
+  double max_others_cpu = 15.0;    // % of one core used by unrelated processes
+  double max_steal_percent = 5.0;  // % of all CPU time stolen by the hypervisor
 };
 
 // One row of a profile; an absent limit is not checked.
@@ -29,8 +29,8 @@ struct RowThresholds {
   std::optional<double> min_gbps;
   std::optional<double> min_ratio;  // gbps ÷ the profile's ratio_to baseline of the same pass
   std::optional<double> max_retransmits;
-  std::optional<double> max_cpu_avg;      // % of one core, the forwarder's average
-  std::optional<double> max_mem_max_mb;   // the forwarder's peak RSS
+  std::optional<double> max_cpu_avg;     // % of one core, the forwarder's average
+  std::optional<double> max_mem_max_mb;  // the forwarder's peak RSS
   std::optional<double> max_cpu_per_gbps;
 };
 
@@ -39,8 +39,8 @@ struct PerfProfile {
   std::filesystem::path path;
   std::string description;
   std::vector<std::string> cpu_model_match;  // substrings of /proc/cpuinfo "model name"
-  bool fallback = false;      // used (ratios only) on machines no profile matches
-  std::string ratio_to = "veth";  // baseline row kind of min_ratio: "veth" or "loopback"
+  bool fallback = false;                     // used (ratios only) on machines no profile matches
+  std::string ratio_to = "veth";             // baseline row kind of min_ratio: "veth" or "loopback"
   std::vector<RowThresholds> rows;
 
   const RowThresholds* find(const std::string& label) const;
@@ -48,7 +48,7 @@ struct PerfProfile {
 };
 
 PerfProfile parse_profile(const nlohmann::json& j, const std::string& name = "");
-PerfProfile load_profile(const std::filesystem::path& path);  // throws with the file name
+PerfProfile load_profile(const std::filesystem::path& path);               // throws with the file name
 std::vector<PerfProfile> load_profiles(const std::filesystem::path& dir);  // every *.json, by name
 
 // How the profile for this run was chosen, for the report.
@@ -59,10 +59,11 @@ struct ProfileChoice {
 };
 // `requested` (env TUNBENCH_PROFILE): a path, or a file name / stem in `dir`. Empty: the first
 // profile whose cpu_model_match matches `cpu_model`, else the fallback one (ratios only).
-ProfileChoice choose_profile(const std::filesystem::path& dir, const std::string& requested, const std::string& cpu_model);
+ProfileChoice choose_profile(const std::filesystem::path& dir, const std::string& requested,
+                             const std::string& cpu_model);
 
 struct CheckOptions {
-  bool ratios_only = false;  // skip absolute Gbps, CPU, memory and retransmission limits
+  bool ratios_only = false;      // skip absolute Gbps, CPU, memory and retransmission limits
   bool require_all_rows = true;  // a profile row missing from the run is a failure
 };
 
@@ -73,7 +74,7 @@ struct CheckLine {
   double limit = 0;
   bool minimum = true;  // limit is a floor (else a ceiling)
   bool ok = true;
-  std::string note;     // e.g. "row missing", "no successful sample"
+  std::string note;  // e.g. "row missing", "no successful sample"
 };
 
 struct CheckResult {

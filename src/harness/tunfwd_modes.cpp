@@ -10,12 +10,14 @@ TunfwdModes TunfwdModes::parse(const std::string& text) {
   const auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw std::runtime_error("tunfwd --list --json: not a JSON object");
   if (j.value("format", "") != "tunfwd-modes/1")
-    throw std::runtime_error("tunfwd --list --json: format tunfwd-modes/1 expected (is this tunfwd older than tunbench?)");
+    throw std::runtime_error(
+        "tunfwd --list --json: format tunfwd-modes/1 expected (is this tunfwd older than tunbench?)");
   const auto it = j.find("modes");
   if (it == j.end() || !it->is_array() || it->empty()) throw std::runtime_error("tunfwd --list --json: no modes");
   TunfwdModes m;
   for (const auto& mode : *it) {
-    if (!mode.is_object() || !mode.contains("name") || !mode.at("name").is_string() || mode.at("name").get<std::string>().empty())
+    if (!mode.is_object() || !mode.contains("name") || !mode.at("name").is_string() ||
+        mode.at("name").get<std::string>().empty())
       throw std::runtime_error("tunfwd --list --json: a mode without a name");
     auto traits = mode;
     traits["implementation"] = "tunfwd";

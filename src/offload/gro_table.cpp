@@ -1,7 +1,7 @@
 #include "offload/gro_table.h"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <type_traits>
@@ -181,7 +181,7 @@ struct GroTable::State {
     std::uint32_t total_len = 0;  // IP length of the merged packet so far
     std::uint32_t next_seq = 0;   // TCP: sequence number the next segment must carry
     std::uint16_t gso_size = 0;
-    std::int32_t older = kNone;   // previous run of the same flow
+    std::int32_t older = kNone;    // previous run of the same flow
     const FlowKey* key = nullptr;  // into the slot table, which does not move during a batch
     bool closed = true;
   };

@@ -4,8 +4,8 @@
 // kernel expects.
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "vnet/vnet_header.h"
@@ -13,8 +13,8 @@
 namespace offload {
 
 struct GroOptions {
-  bool tcp = true;   // coalesce TCP v4/v6 (needs TSO4/TSO6 granted)
-  bool udp = true;   // coalesce UDP v4/v6 (needs USO4/USO6 granted)
+  bool tcp = true;  // coalesce TCP v4/v6 (needs TSO4/TSO6 granted)
+  bool udp = true;  // coalesce UDP v4/v6 (needs USO4/USO6 granted)
   std::size_t max_udp_segments = vnet::kUdpMaxSegments;
 };
 
@@ -24,7 +24,7 @@ struct GroOptions {
 struct GroOutput {
   vnet::VnetHeader header;
   std::span<const std::uint8_t> bytes;
-  std::size_t merged = 1;   // how many input packets this write carries
+  std::size_t merged = 1;  // how many input packets this write carries
 };
 
 class GroTable {
@@ -50,7 +50,9 @@ class GroTable {
   // Implementation state (runs, flow index, merge buffer) is declared in gro_table.cpp's
   // companion struct to keep this header stable.
   struct State;
-  struct StateDeleter { void operator()(State*) const; };
+  struct StateDeleter {
+    void operator()(State*) const;
+  };
   std::unique_ptr<State, StateDeleter> state_;
 };
 

@@ -12,8 +12,8 @@
 namespace offload {
 
 struct SplitResult {
-  std::size_t segments = 0;       // number of out slots filled (lengths[i] set for each)
-  std::optional<Error> error;     // set: nothing usable was written, drop the packet
+  std::size_t segments = 0;    // number of out slots filled (lengths[i] set for each)
+  std::optional<Error> error;  // set: nothing usable was written, drop the packet
   bool ok() const { return !error; }
 };
 

@@ -60,8 +60,7 @@ const char* to_string(IpParseError e) {
 }
 
 std::uint64_t pseudo_header_sum(const IpLayers& l, std::uint32_t l4_length) {
-  if (l.version == 4)
-    return pseudo_header_sum_v4(l.src.first<4>(), l.dst.first<4>(), l.l4_protocol, l4_length);
+  if (l.version == 4) return pseudo_header_sum_v4(l.src.first<4>(), l.dst.first<4>(), l.l4_protocol, l4_length);
   return pseudo_header_sum_v6(l.src.first<16>(), l.dst.first<16>(), l.l4_protocol, l4_length);
 }
 

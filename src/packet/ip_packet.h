@@ -18,12 +18,12 @@ enum class IpParseError : std::uint8_t {
 };
 
 struct IpLayers {
-  std::uint8_t version = 0;        // 4 or 6
-  std::size_t l4_offset = 0;       // bytes from the IP header start to the L4 header
-  std::uint8_t l4_protocol = 0;    // protocol / last next-header value
+  std::uint8_t version = 0;           // 4 or 6
+  std::size_t l4_offset = 0;          // bytes from the IP header start to the L4 header
+  std::uint8_t l4_protocol = 0;       // protocol / last next-header value
   std::span<const std::uint8_t> src;  // 4 or 16 bytes
   std::span<const std::uint8_t> dst;
-  bool ipv6_has_ext = false;       // IPv6 next header was not the L4 protocol directly
+  bool ipv6_has_ext = false;  // IPv6 next header was not the L4 protocol directly
 };
 
 struct IpParseResult {

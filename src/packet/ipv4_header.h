@@ -10,8 +10,18 @@ namespace packet {
 template <class ByteT>
 class Ipv4HeaderT : public HeaderView<ByteT> {
   using Base = HeaderView<ByteT>;
-  enum Off : std::size_t { kVerIhl = 0, kTos = 1, kTotalLen = 2, kId = 4, kFlagsFrag = 6, kTtl = 8, kProto = 9,
-                           kChecksum = 10, kSrc = 12, kDst = 16 };
+  enum Off : std::size_t {
+    kVerIhl = 0,
+    kTos = 1,
+    kTotalLen = 2,
+    kId = 4,
+    kFlagsFrag = 6,
+    kTtl = 8,
+    kProto = 9,
+    kChecksum = 10,
+    kSrc = 12,
+    kDst = 16
+  };
 
  public:
   static constexpr std::size_t kMinSize = 20;

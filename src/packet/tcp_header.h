@@ -9,8 +9,17 @@ namespace packet {
 template <class ByteT>
 class TcpHeaderT : public HeaderView<ByteT> {
   using Base = HeaderView<ByteT>;
-  enum Off : std::size_t { kSrcPort = 0, kDstPort = 2, kSeq = 4, kAck = 8, kDataOff = 12, kFlags = 13, kWindow = 14,
-                           kChecksum = 16, kUrgent = 18 };
+  enum Off : std::size_t {
+    kSrcPort = 0,
+    kDstPort = 2,
+    kSeq = 4,
+    kAck = 8,
+    kDataOff = 12,
+    kFlags = 13,
+    kWindow = 14,
+    kChecksum = 16,
+    kUrgent = 18
+  };
 
  public:
   static constexpr std::size_t kMinSize = 20;

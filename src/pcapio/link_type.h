@@ -2,9 +2,9 @@
 // The two link types of our fixtures (docs/offload.md §11). The API uses libpcap's DLT_ values;
 // libpcap maps them to LINKTYPE_ values in the file (DLT_RAW -> LINKTYPE_RAW 101 on disk,
 // DLT_USER0 -> 147), which is what Wireshark and other readers see.
-#include <pcap/dlt.h>
-
 #include <string>
+
+#include <pcap/dlt.h>
 
 namespace pcapio {
 

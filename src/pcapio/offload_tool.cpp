@@ -1,10 +1,10 @@
 #include "pcapio/offload_tool.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <span>
+
+#include <fmt/format.h>
 
 #include "offload/gso_split.h"
 #include "pcapio/link_type.h"
@@ -17,8 +17,8 @@ namespace {
 
 void require_linktype(const std::string& path, int actual, int wanted, const char* what) {
   if (actual != wanted)
-    throw PcapError(fmt::format("{}: link type {}, {} needs {}", path, link_type_name(actual), what,
-                                link_type_name(wanted)));
+    throw PcapError(
+        fmt::format("{}: link type {}, {} needs {}", path, link_type_name(actual), what, link_type_name(wanted)));
 }
 
 // Bytes one output slot must hold. A segment is its headers (L4 offset + at most a 60-byte

@@ -31,7 +31,6 @@ ToolReport split_pcap(PcapReader& in, PcapWriter& out);
 // `batch` records at a time (0: the whole file as one batch). Records that are not IPv4/IPv6
 // packets are rejected, as a TUN without packet info would refuse them. Throws PcapError when
 // the input is not RAW or the output is not USER0, or on any read/write error.
-ToolReport coalesce_pcap(PcapReader& in, PcapWriter& out, std::size_t batch = 0,
-                         offload::GroOptions options = {});
+ToolReport coalesce_pcap(PcapReader& in, PcapWriter& out, std::size_t batch = 0, offload::GroOptions options = {});
 
 }  // namespace pcapio

@@ -27,8 +27,8 @@ std::optional<Record> PcapReader::next() {
   const std::size_t number = count_ + 1;
   if (rc != 1) throw PcapError(fmt::format("{}: record {}: {}", path_, number, pcap_geterr(pcap_.get())));
   if (header->caplen < header->len)
-    throw PcapError(fmt::format("{}: record {}: truncated by the snap length ({} of {} bytes captured)", path_,
-                                number, header->caplen, header->len));
+    throw PcapError(fmt::format("{}: record {}: truncated by the snap length ({} of {} bytes captured)", path_, number,
+                                header->caplen, header->len));
   count_ = number;
   return Record{std::span<const std::uint8_t>(data, header->caplen), header->ts, number};
 }

@@ -17,7 +17,7 @@ namespace pcapio {
 struct Record {
   std::span<const std::uint8_t> bytes;  // valid until the next call to next()
   timeval timestamp{};
-  std::size_t number = 0;               // 1-based position in the file
+  std::size_t number = 0;  // 1-based position in the file
 };
 
 class PcapReader {
@@ -38,7 +38,9 @@ class PcapReader {
   std::optional<Record> next();
 
  private:
-  struct Closer { void operator()(pcap_t* p) const; };
+  struct Closer {
+    void operator()(pcap_t* p) const;
+  };
   std::string path_;
   std::unique_ptr<pcap_t, Closer> pcap_;
   std::size_t count_ = 0;

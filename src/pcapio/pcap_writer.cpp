@@ -1,11 +1,11 @@
 #include "pcapio/pcap_writer.h"
 
-#include <fmt/format.h>
-#include <pcap/pcap.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include <fmt/format.h>
+#include <pcap/pcap.h>
 
 #include "pcapio/pcap_error.h"
 
@@ -26,8 +26,8 @@ PcapWriter::~PcapWriter() = default;
 void PcapWriter::write(std::span<const std::uint8_t> bytes, timeval timestamp) {
   if (!dumper_) throw PcapError(fmt::format("{}: write after close", path_));
   if (bytes.size() > static_cast<std::size_t>(kSnapLen))
-    throw PcapError(fmt::format("{}: record {}: {} bytes exceed the snap length {}", path_, records_ + 1,
-                                bytes.size(), kSnapLen));
+    throw PcapError(
+        fmt::format("{}: record {}: {} bytes exceed the snap length {}", path_, records_ + 1, bytes.size(), kSnapLen));
   pcap_pkthdr header{};
   header.ts = timestamp;
   header.caplen = static_cast<bpf_u_int32>(bytes.size());
@@ -44,8 +44,7 @@ void PcapWriter::close() {
   const bool stream_ok = std::ferror(pcap_dump_file(dumper_.get())) == 0;
   const int saved_errno = errno;
   pcap_dump_close(dumper_.release());  // fclose; its own error is caught by the checks above in practice
-  if (!flushed || !stream_ok)
-    throw PcapError(fmt::format("{}: write failed: {}", path_, std::strerror(saved_errno)));
+  if (!flushed || !stream_ok) throw PcapError(fmt::format("{}: write failed: {}", path_, std::strerror(saved_errno)));
 }
 
 }  // namespace pcapio

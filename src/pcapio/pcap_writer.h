@@ -35,8 +35,12 @@ class PcapWriter {
   std::size_t records() const { return records_; }
 
  private:
-  struct PcapCloser { void operator()(pcap_t* p) const; };
-  struct DumperCloser { void operator()(pcap_dumper_t* d) const; };
+  struct PcapCloser {
+    void operator()(pcap_t* p) const;
+  };
+  struct DumperCloser {
+    void operator()(pcap_dumper_t* d) const;
+  };
   std::string path_;
   int dlt_;
   std::unique_ptr<pcap_t, PcapCloser> pcap_;

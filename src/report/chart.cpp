@@ -57,7 +57,8 @@ void write_chart(const harness::RunResult& run, const std::filesystem::path& png
   write_text(chart_script(data, png, run.rows.size()), script);
   const auto result = harness::run_command({"gnuplot", script.string()}, {}, std::chrono::seconds(30));
   if (!result.ok())
-    throw std::runtime_error(fmt::format("gnuplot failed on {}: {}", script.string(), harness::tail_lines(result.err, 5)));
+    throw std::runtime_error(
+        fmt::format("gnuplot failed on {}: {}", script.string(), harness::tail_lines(result.err, 5)));
 }
 
 }  // namespace report

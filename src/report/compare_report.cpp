@@ -10,15 +10,18 @@ namespace report {
 
 std::string compare_markdown(const harness::Comparison& comparison, const harness::RunResult& base,
                              const harness::RunResult& head, const harness::GateOptions& options) {
-  std::string out = fmt::format("# tunbench compare: {}\n\n", comparison.regression() ? "REGRESSION" : "no significant regression");
+  std::string out =
+      fmt::format("# tunbench compare: {}\n\n", comparison.regression() ? "REGRESSION" : "no significant regression");
   if (base.machine.value("cpu_model", "") != head.machine.value("cpu_model", "") ||
       base.machine.value("kernel", "") != head.machine.value("kernel", ""))
     out += "**Warning:** the two runs come from different machines or kernels; only ratios are comparable.\n\n";
-  out += fmt::format("A change counts when it exceeds the tolerance ({}%, widened to the observed noise) and is "
-                     "significant: Mann-Whitney U p < {} and the 95% bootstrap interval of the median ratio excludes 1.\n\n",
-                     number(options.tolerance_percent), options.alpha);
-  out += "| Row | Metric | Base | Head | Change | Tolerance | p | 95% CI (head/base) | n | Verdict |\n"
-         "|-----|--------|------|------|--------|-----------|---|--------------------|---|---------|\n";
+  out += fmt::format(
+      "A change counts when it exceeds the tolerance ({}%, widened to the observed noise) and is "
+      "significant: Mann-Whitney U p < {} and the 95% bootstrap interval of the median ratio excludes 1.\n\n",
+      number(options.tolerance_percent), options.alpha);
+  out +=
+      "| Row | Metric | Base | Head | Change | Tolerance | p | 95% CI (head/base) | n | Verdict |\n"
+      "|-----|--------|------|------|--------|-----------|---|--------------------|---|---------|\n";
   for (const auto& row : comparison.rows) {
     if (!row.missing.empty()) {
       out += fmt::format("| {} | | | | | | | | | {} |\n", row.label, row.missing);

@@ -13,7 +13,7 @@ struct RowSummary {
   std::string channel;
   std::size_t ok = 0, total = 0;
   double gbps = 0, gbps_min = 0, gbps_max = 0;
-  std::optional<double> ratio;  // median of per-pass ratios to veth
+  std::optional<double> ratio;         // median of per-pass ratios to veth
   std::optional<double> loss_percent;  // UDP
   double retransmits = 0;
   bool forwarder = false;  // CPU/memory columns only mean something for a forwarder

@@ -14,20 +14,23 @@ std::string or_dash(bool present, const std::string& text) { return present ? te
 std::string markdown_table(const harness::RunResult& run) {
   const bool udp = run.settings.value("udp", false);
   std::string out = fmt::format(
-      "| # | Mode | Offload | Channel | Gbps | min–max | ratio | {} | CPU avg | CPU max | Mem avg | Mem max | CPU/Gbps | n |\n"
-      "|---|------|---------|---------|------|---------|-------|------|---------|---------|---------|---------|----------|---|\n",
+      "| # | Mode | Offload | Channel | Gbps | min–max | ratio | {} | CPU avg | CPU max | Mem avg | Mem max | CPU/Gbps "
+      "| n |\n"
+      "|---|------|---------|---------|------|---------|-------|------|---------|---------|---------|---------|--------"
+      "--|---|\n",
       udp ? "Loss %" : "Retr");
   int index = 0;
   for (const auto& row : run.rows) {
     const RowSummary s = summarize(row);
     ++index;
     if (s.ok == 0) {
-      out += fmt::format("| {} | {} | {} | {} | FAILED | | | | | | | | | 0/{} |\n", index, s.label, s.offload, s.channel, s.total);
+      out += fmt::format("| {} | {} | {} | {} | FAILED | | | | | | | | | 0/{} |\n", index, s.label, s.offload,
+                         s.channel, s.total);
       continue;
     }
     const bool f = s.forwarder;
-    out += fmt::format("| {} | {} | {} | {} | {} | {}–{} | {} | {} | {} | {} | {} | {} | {} | {}/{}{} |\n", index, s.label,
-                       s.offload, s.channel, number(s.gbps), number(s.gbps_min), number(s.gbps_max),
+    out += fmt::format("| {} | {} | {} | {} | {} | {}–{} | {} | {} | {} | {} | {} | {} | {} | {}/{}{} |\n", index,
+                       s.label, s.offload, s.channel, number(s.gbps), number(s.gbps_min), number(s.gbps_max),
                        s.ratio ? number(*s.ratio) : "–",
                        s.loss_percent ? number(*s.loss_percent) : fmt::format("{:.0f}", s.retransmits),
                        or_dash(f, number(s.cpu_avg)), or_dash(f, number(s.cpu_max)), or_dash(f, number(s.mem_avg)),
@@ -47,14 +50,17 @@ std::string markdown_report(const harness::RunResult& run) {
                      st.value("duration_s", 0), st.value("repeat", 0), st.value("parallel", 1),
                      st.value("udp", false) ? "UDP" : "TCP", st.value("reverse", false) ? ", reverse" : "");
   out += markdown_table(run);
-  out += "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
-         "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
-         "core), memory their RSS in MiB.\n";
+  out +=
+      "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
+      "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
+      "core), memory their RSS in MiB.\n";
   std::string problems;
   for (const auto& row : run.rows)
     for (const auto& s : row.samples) {
-      if (!s.ok) problems += fmt::format("- {} pass {}: FAILED: {}\n", row.label, s.pass, s.error);
-      else if (!s.untrusted.empty()) problems += fmt::format("- {} pass {}: untrusted: {}\n", row.label, s.pass, s.untrusted);
+      if (!s.ok)
+        problems += fmt::format("- {} pass {}: FAILED: {}\n", row.label, s.pass, s.error);
+      else if (!s.untrusted.empty())
+        problems += fmt::format("- {} pass {}: untrusted: {}\n", row.label, s.pass, s.untrusted);
     }
   if (!problems.empty()) out += "\n## Failures and warnings\n\n" + problems;
   return out;
@@ -67,8 +73,8 @@ std::string sample_line(const harness::RowResult& row, const harness::Sample& s)
   line += s.iperf.udp ? fmt::format("  loss {}%", number(s.iperf.loss_percent))
                       : fmt::format("  retr {:>6}", s.iperf.retransmits);
   if (row.has_forwarder())
-    line += fmt::format("  CPU {:>5}% (max {:>5}%)  RSS {:>5} MiB", number(s.monitor.cpu_avg), number(s.monitor.cpu_max),
-                        number(s.monitor.mem_max_mb));
+    line += fmt::format("  CPU {:>5}% (max {:>5}%)  RSS {:>5} MiB", number(s.monitor.cpu_avg),
+                        number(s.monitor.cpu_max), number(s.monitor.mem_max_mb));
   if (!s.untrusted.empty()) line += "  [untrusted: " + s.untrusted + "]";
   return line;
 }

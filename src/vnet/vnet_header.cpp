@@ -1,8 +1,8 @@
 #include "vnet/vnet_header.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "packet/bytes.h"
 

@@ -46,14 +46,14 @@ void encode(const VnetHeader& header, std::span<std::uint8_t, kHeaderSize> out);
 
 // Which field of a header is wrong, for drop counters and error messages.
 enum class Invalid : std::uint8_t {
-  kGsoType,          // gso_type (without ECN) not in {0, 1, 4, 5}, or UFO (3)
-  kGsoEcnOnUdp,      // ECN bit with UDP_L4
-  kGsoSizeZero,      // gso_size == 0 with a GSO type
-  kGsoSizeMax,       // gso_size == 0xFFFF
-  kNoNeedsCsum,      // GSO without NEEDS_CSUM
-  kCsumStart,        // csum_start beyond the packet
-  kCsumOffset,       // csum_offset not 16 (TCP) / 6 (UDP), or csum field beyond the packet
-  kHdrLen,           // hdr_len larger than the packet
+  kGsoType,      // gso_type (without ECN) not in {0, 1, 4, 5}, or UFO (3)
+  kGsoEcnOnUdp,  // ECN bit with UDP_L4
+  kGsoSizeZero,  // gso_size == 0 with a GSO type
+  kGsoSizeMax,   // gso_size == 0xFFFF
+  kNoNeedsCsum,  // GSO without NEEDS_CSUM
+  kCsumStart,    // csum_start beyond the packet
+  kCsumOffset,   // csum_offset not 16 (TCP) / 6 (UDP), or csum field beyond the packet
+  kHdrLen,       // hdr_len larger than the packet
 };
 inline constexpr std::size_t kInvalidCount = 8;
 

@@ -28,7 +28,8 @@ struct Report {
   ~Report() {
     char line[64];
     const int n = std::snprintf(line, sizeof line, "alloc-count: %lu\n", g_count.load());
-    if (n > 0) [[maybe_unused]] auto w = ::write(2, line, static_cast<size_t>(n));
+    if (n > 0) [[maybe_unused]]
+      auto w = ::write(2, line, static_cast<size_t>(n));
   }
 } g_report;
 

@@ -54,15 +54,24 @@ int main(int argc, char** argv) {
         if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
         return argv[++i];
       };
-      if (arg == "--rows") rows = split(value());
-      else if (arg == "--n") n = std::stoul(value());
-      else if (arg == "--iterations") iterations = std::stoi(value());
-      else if (arg == "--slowdowns") slowdowns = numbers(value());
-      else if (arg == "--tolerances") tolerances = numbers(value());
-      else if (arg == "--alpha") gate.alpha = std::stod(value());
-      else if (arg == "--seed") seed = std::stoull(value());
-      else if (arg.starts_with("-")) throw std::runtime_error("unknown option " + arg);
-      else files.push_back(arg);
+      if (arg == "--rows")
+        rows = split(value());
+      else if (arg == "--n")
+        n = std::stoul(value());
+      else if (arg == "--iterations")
+        iterations = std::stoi(value());
+      else if (arg == "--slowdowns")
+        slowdowns = numbers(value());
+      else if (arg == "--tolerances")
+        tolerances = numbers(value());
+      else if (arg == "--alpha")
+        gate.alpha = std::stod(value());
+      else if (arg == "--seed")
+        seed = std::stoull(value());
+      else if (arg.starts_with("-"))
+        throw std::runtime_error("unknown option " + arg);
+      else
+        files.push_back(arg);
     }
     if (rows.empty() || files.empty() || n < 2 || iterations < 1) throw std::runtime_error("need --rows and run files");
   } catch (const std::exception& e) {
@@ -99,14 +108,15 @@ int main(int argc, char** argv) {
     const std::vector<double>* values;
     bool higher_is_better;
   };
-  for (const Metric& m : {Metric{"throughput ÷ veth", &pool.throughput, true},
-                          Metric{"CPU/Gbps", &pool.cpu_per_gbps, false}}) {
+  for (const Metric& m :
+       {Metric{"throughput ÷ veth", &pool.throughput, true}, Metric{"CPU/Gbps", &pool.cpu_per_gbps, false}}) {
     const auto& v = *m.values;
     const bool without_replacement = v.size() >= 2 * n;
-    std::cout << fmt::format("\n{}: pool of {} samples, median {:.4g}, relative MAD {:.1f} %, min {:.4g}, max {:.4g}; "
-                             "draws {} replacement\n",
-                             m.name, v.size(), harness::median(v), 100 * harness::relative_mad(v), harness::minimum(v),
-                             harness::maximum(v), without_replacement ? "without" : "with");
+    std::cout << fmt::format(
+        "\n{}: pool of {} samples, median {:.4g}, relative MAD {:.1f} %, min {:.4g}, max {:.4g}; "
+        "draws {} replacement\n",
+        m.name, v.size(), harness::median(v), 100 * harness::relative_mad(v), harness::minimum(v), harness::maximum(v),
+        without_replacement ? "without" : "with");
     std::cout << "| tolerance % | slowdown % | flagged regressed | flagged improved | median applied tolerance % |\n"
                  "|---|---|---|---|---|\n";
     for (double tolerance : tolerances) {
@@ -122,7 +132,8 @@ int main(int argc, char** argv) {
           if (without_replacement) {
             std::shuffle(shuffled.begin(), shuffled.end(), random);
             base.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n));
-            head.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n), shuffled.begin() + static_cast<std::ptrdiff_t>(2 * n));
+            head.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n),
+                        shuffled.begin() + static_cast<std::ptrdiff_t>(2 * n));
           } else {
             for (std::size_t k = 0; k < n; ++k) base.push_back(v[pick(random)]);
             for (std::size_t k = 0; k < n; ++k) head.push_back(v[pick(random)]);
@@ -135,7 +146,8 @@ int main(int argc, char** argv) {
           applied.push_back(c.tolerance_percent);
         }
         std::cout << fmt::format("| {:g} | {:g} | {:.1f} % | {:.1f} % | {:.1f} |\n", tolerance, s,
-                                 100.0 * regressed / iterations, 100.0 * improved / iterations, harness::median(applied));
+                                 100.0 * regressed / iterations, 100.0 * improved / iterations,
+                                 harness::median(applied));
       }
     }
   }

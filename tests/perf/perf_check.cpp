@@ -54,18 +54,20 @@ nlohmann::json derive(const harness::RunResult& run, double margin, const std::s
     rows[row.label] = r;
   }
   const std::string cpu = run.machine.value("cpu_model", "");
-  return {{"format", "tunbench-thresholds/1"},
-          {"description", description},
-          {"cpu_model_match", cpu.empty() ? std::vector<std::string>{} : std::vector<std::string>{cpu}},
-          {"fallback", true},
-          {"ratio_to", "veth"},
-          {"measured", {{"command", command}, {"machine", run.machine}, {"settings", run.settings}, {"margin", margin}}},
-          {"rows", rows}};
+  return {
+      {"format", "tunbench-thresholds/1"},
+      {"description", description},
+      {"cpu_model_match", cpu.empty() ? std::vector<std::string>{} : std::vector<std::string>{cpu}},
+      {"fallback", true},
+      {"ratio_to", "veth"},
+      {"measured", {{"command", command}, {"machine", run.machine}, {"settings", run.settings}, {"margin", margin}}},
+      {"rows", rows}};
 }
 
 int usage() {
-  std::cerr << "usage: perf_check RUN.json [--profile NAME|PATH] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]\n"
-               "       perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT] [--command TEXT]\n";
+  std::cerr
+      << "usage: perf_check RUN.json [--profile NAME|PATH] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]\n"
+         "       perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT] [--command TEXT]\n";
   return 2;
 }
 
@@ -84,17 +86,28 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (arg == "--profile") requested = value();
-      else if (arg == "--thresholds-dir") dir = value();
-      else if (arg == "--markdown") markdown = value();
-      else if (arg == "--ratios-only") ratios_only = true;
-      else if (arg == "--derive") derive_path = value();
-      else if (arg == "--margin") margin = std::stod(value());
-      else if (arg == "--description") description = value();
-      else if (arg == "--command") command = value();
-      else if (arg.starts_with("-")) return usage();
-      else if (run_path.empty()) run_path = arg;
-      else return usage();
+      if (arg == "--profile")
+        requested = value();
+      else if (arg == "--thresholds-dir")
+        dir = value();
+      else if (arg == "--markdown")
+        markdown = value();
+      else if (arg == "--ratios-only")
+        ratios_only = true;
+      else if (arg == "--derive")
+        derive_path = value();
+      else if (arg == "--margin")
+        margin = std::stod(value());
+      else if (arg == "--description")
+        description = value();
+      else if (arg == "--command")
+        command = value();
+      else if (arg.starts_with("-"))
+        return usage();
+      else if (run_path.empty())
+        run_path = arg;
+      else
+        return usage();
     } catch (const std::exception& e) {
       std::cerr << "perf_check: " << e.what() << '\n';
       return 2;

@@ -32,7 +32,8 @@ inline harness::RowResult tunfwd_row(std::string mode, bool offload, bool channe
 }
 
 // Another project's forwarder: nothing known about its shape.
-inline harness::RowResult forwarder_row(std::string label, std::string command, std::vector<harness::Sample> samples = {}) {
+inline harness::RowResult forwarder_row(std::string label, std::string command,
+                                        std::vector<harness::Sample> samples = {}) {
   harness::RowResult r;
   r.label = std::move(label);
   r.kind = "forwarder";

@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,13 +19,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "forward/registry.h"
 #include "harness/command.h"
 #include "harness/forwarder_stats.h"
 #include "harness/process.h"
 #include "harness/sut_instance.h"
 #include "harness/suts.h"
 #include "support/build_tree.h"
+#include "support/modes.h"
+#include "support/scratch_dir.h"
 
 namespace tbtest {
 
@@ -32,28 +34,10 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Every mode of the registry whose entry satisfies `pred`, by name (gtest parameters).
-template <class Pred>
-std::vector<std::string> mode_names(Pred pred) {
-  std::vector<std::string> v;
-  for (const auto& m : forward::modes())
-    if (pred(m)) v.emplace_back(m.name);
-  return v;
-}
-inline std::vector<std::string> all_mode_names() {
-  return mode_names([](const forward::Mode&) { return true; });
-}
-inline const forward::Mode& mode(const std::string& name) {
-  const auto* m = forward::find_mode(name);
-  if (!m) throw std::invalid_argument("no mode " + name);
-  return *m;
-}
-// A gtest-safe name for a mode ("sync-gso" → "sync_gso").
-inline std::string test_name(const std::string& mode) {
-  std::string name = mode;
-  for (auto& c : name)
-    if (c == '-') c = '_';
-  return name;
+// A suffix that makes harness namespaces (tb-a-<tag>-…) unique to this process and call.
+inline std::string namespace_tag() {
+  static std::atomic<int> counter{0};
+  return std::to_string(::getpid() % 100000) + "q" + std::to_string(counter++);
 }
 
 inline std::uint64_t env_or(const char* name, std::uint64_t fallback) {
@@ -77,35 +61,31 @@ class TunRig {
   // tunfwd_faults() for fault injection.
   explicit TunRig(const std::string& mode, std::vector<std::string> env = {}, std::vector<std::string> extra = {},
                   const fs::path& binary = tunfwd()) {
-    static std::atomic<int> counter{0};
-    const auto tag = std::to_string(::getpid() % 100000) + "q" + std::to_string(counter++);
-    dir_ = fs::temp_directory_path() / ("tb-rig-" + tag);
+    const auto tag = namespace_tag();
     // env(1) execs tunfwd in place: the pid is tunfwd's.
     std::vector<std::string> argv{"env"};
     argv.insert(argv.end(), env.begin(), env.end());
-    for (const auto& a : {binary.string(), std::string("--mode"), mode, std::string("--ip1"),
-                          std::string(harness::kClientAddress), std::string("--ip2"),
-                          std::string(harness::kServerAddress), std::string("--stats-json"), std::string("{stats_json}")})
+    for (const auto& a :
+         {binary.string(), std::string("--mode"), mode, std::string("--ip1"), std::string(harness::kClientAddress),
+          std::string("--ip2"), std::string(harness::kServerAddress), std::string("--stats-json"),
+          std::string("{stats_json}")})
       argv.push_back(a);
     argv.insert(argv.end(), extra.begin(), extra.end());
-    sut_ = std::make_unique<harness::SutInstance>(harness::suts::forwarder(argv, "tunfwd-stats/1"), tag, dir_, nullptr,
-                                                  seconds(15));
+    sut_ = std::make_unique<harness::SutInstance>(harness::suts::forwarder(argv, "tunfwd-stats/1"), tag, dir_.path(),
+                                                  nullptr, seconds(15));
     // A paced UDP sender can still outrun a debug-build forwarder for a moment when the machine
     // is busy; the kernel then drops at the TUN's queue (500 packets), before the forwarder sees
     // anything. A deeper queue keeps these tests about the forwarder, not about CPU contention.
     harness::run_checked({"ip", "-n", topology().client_ns(), "link", "set", "tun11", "txqueuelen", "16384"});
     harness::run_checked({"ip", "-n", topology().server_ns(), "link", "set", "tun22", "txqueuelen", "16384"});
   }
-  ~TunRig() {
-    stop_all();
-    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
-  }
+  ~TunRig() { stop_all(); }
   TunRig(const TunRig&) = delete;
   TunRig& operator=(const TunRig&) = delete;
 
   const harness::Topology& topology() const { return sut_->topology(); }
   harness::Process& forwarder() { return sut_->process("forwarder"); }
-  const fs::path& dir() const { return dir_; }
+  const fs::path& dir() const { return dir_.path(); }
   std::string out() const { return harness::read_file(sut_->stdout_path("forwarder").string()); }
   std::string err() const { return harness::read_file(sut_->stderr_path("forwarder").string()); }
 
@@ -126,7 +106,9 @@ class TunRig {
   harness::ForwarderStats stats() const {
     const auto s = harness::read_forwarder_stats(sut_->stats_path().string());
     if (!s) {
-      ADD_FAILURE() << "tunfwd wrote no counters to " << sut_->stats_path() << "; stdout:\n" << out() << "stderr:\n" << err();
+      ADD_FAILURE() << "tunfwd wrote no counters to " << sut_->stats_path() << "; stdout:\n"
+                    << out() << "stderr:\n"
+                    << err();
       return {};
     }
     return *s;
@@ -141,7 +123,7 @@ class TunRig {
                        {"send", "--proto", "tcp", "--to", harness::kServerAddress, "--port", port, "--bytes",
                         std::to_string(bytes), "--seed", seed});
     const auto s = finish(send, "send-" + name), r = finish(recv, "recv-" + name);
-    ASSERT_FALSE(s.is_null() || r.is_null());
+    ASSERT_TRUE(reports(s, {"bytes", "sha256"}, "send-" + name) && reports(r, {"bytes", "sha256"}, "recv-" + name));
     EXPECT_EQ(r["bytes"], bytes);
     EXPECT_EQ(r["sha256"], s["sha256"]) << "stream corrupted";
   }
@@ -151,15 +133,18 @@ class TunRig {
   void tcp_both_ways(std::uint64_t bytes, const std::string& a_addr = harness::kClientAddress,
                      const std::string& b_addr = harness::kServerAddress) {
     const auto n = std::to_string(bytes);
-    auto& recv_b = start(topology().server_ns(), "recv-b", {"recv", "--proto", "tcp", "--bind", b_addr, "--port", "5311"});
-    auto& recv_a = start(topology().client_ns(), "recv-a", {"recv", "--proto", "tcp", "--bind", a_addr, "--port", "5312"});
+    auto& recv_b =
+        start(topology().server_ns(), "recv-b", {"recv", "--proto", "tcp", "--bind", b_addr, "--port", "5311"});
+    auto& recv_a =
+        start(topology().client_ns(), "recv-a", {"recv", "--proto", "tcp", "--bind", a_addr, "--port", "5312"});
     auto& send_a = start(topology().client_ns(), "send-a",
                          {"send", "--proto", "tcp", "--to", b_addr, "--port", "5311", "--bytes", n, "--seed", "11"});
     auto& send_b = start(topology().server_ns(), "send-b",
                          {"send", "--proto", "tcp", "--to", a_addr, "--port", "5312", "--bytes", n, "--seed", "22"});
     const auto sa = finish(send_a, "send-a"), sb = finish(send_b, "send-b");
     const auto ra = finish(recv_a, "recv-a"), rb = finish(recv_b, "recv-b");
-    ASSERT_FALSE(sa.is_null() || sb.is_null() || ra.is_null() || rb.is_null());
+    ASSERT_TRUE(reports(sa, {"sha256"}, "send-a") && reports(sb, {"sha256"}, "send-b") &&
+                reports(ra, {"bytes", "sha256"}, "recv-a") && reports(rb, {"bytes", "sha256"}, "recv-b"));
     EXPECT_EQ(rb["bytes"], bytes);
     EXPECT_EQ(rb["sha256"], sa["sha256"]) << "a→b stream corrupted";
     EXPECT_EQ(ra["bytes"], bytes);
@@ -171,17 +156,32 @@ class TunRig {
   void udp_a_to_b(std::uint64_t bytes, const std::string& b_addr, std::uint64_t rate_mbps, bool gso) {
     const std::uint64_t size = 1400, payload = size - 20;
     const std::uint64_t count = (bytes + payload - 1) / payload;
-    auto& recv = start(topology().server_ns(), "recv-udp",
-                       {"recv", "--proto", "udp", "--bind", b_addr, "--port", "5313", "--expect-datagrams",
-                        std::to_string(count)});
-    std::vector<std::string> args{"send", "--proto", "udp", "--to", b_addr, "--port", "5313", "--bytes",
-                                  std::to_string(bytes), "--size", std::to_string(size), "--rate-mbps",
-                                  std::to_string(rate_mbps), "--seed", "33"};
+    auto& recv = start(
+        topology().server_ns(), "recv-udp",
+        {"recv", "--proto", "udp", "--bind", b_addr, "--port", "5313", "--expect-datagrams", std::to_string(count)});
+    std::vector<std::string> args{"send",
+                                  "--proto",
+                                  "udp",
+                                  "--to",
+                                  b_addr,
+                                  "--port",
+                                  "5313",
+                                  "--bytes",
+                                  std::to_string(bytes),
+                                  "--size",
+                                  std::to_string(size),
+                                  "--rate-mbps",
+                                  std::to_string(rate_mbps),
+                                  "--seed",
+                                  "33"};
     if (gso) args.push_back("--gso");
     auto& send = start(topology().client_ns(), "send-udp", args);
     const auto s = finish(send, "send-udp");
     const auto r = finish(recv, "recv-udp");
-    ASSERT_FALSE(s.is_null() || r.is_null());
+    ASSERT_TRUE(reports(s, {"datagrams", "sha256"}, "send-udp") &&
+                reports(r, {"bad", "duplicates", "reordered", "datagrams", "sha256"}, "recv-udp"));
+    // Equal counts of nothing would prove nothing.
+    ASSERT_GT(s["datagrams"].get<std::uint64_t>(), 0u) << "nothing was sent";
     EXPECT_EQ(r["bad"], 0) << "datagrams that failed their checksum";
     EXPECT_EQ(r["duplicates"], 0);
     EXPECT_EQ(r["reordered"], 0);
@@ -198,13 +198,13 @@ class TunRig {
  private:
   harness::Process& start(const std::string& ns, const std::string& name, std::vector<std::string> args) {
     args.insert(args.begin(), xfer().string());
-    endpoints_.push_back(harness::Process::spawn({args, ns, dir_ / (name + ".out"), dir_ / (name + ".err")}));
+    endpoints_.push_back(harness::Process::spawn({args, ns, dir_.file(name + ".out"), dir_.file(name + ".err")}));
     auto& p = endpoints_.back();
     if (args[1] == "recv") {
       const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-      while (harness::read_file((dir_ / (name + ".out")).string()).find("ready") == std::string::npos) {
+      while (harness::read_file(dir_.file(name + ".out").string()).find("ready") == std::string::npos) {
         if (!p.running() || std::chrono::steady_clock::now() > deadline) {
-          ADD_FAILURE() << name << " never listened: " << harness::read_file((dir_ / (name + ".err")).string());
+          ADD_FAILURE() << name << " never listened: " << harness::read_file(dir_.file(name + ".err").string());
           break;
         }
         p.wait_for(milliseconds(10));
@@ -213,14 +213,31 @@ class TunRig {
     return p;
   }
 
+  // Whether an endpoint's report carries every field in `fields` (a test failure naming the
+  // first missing one otherwise), so that no comparison of two reports passes on two absent
+  // fields.
+  static bool reports(const nlohmann::json& report, std::initializer_list<const char*> fields,
+                      const std::string& name) {
+    if (!report.is_object()) {
+      ADD_FAILURE() << name << " reported nothing";
+      return false;
+    }
+    for (const char* f : fields)
+      if (!report.contains(f) || report[f].is_null()) {
+        ADD_FAILURE() << name << " reported no " << f << ": " << report.dump();
+        return false;
+      }
+    return true;
+  }
+
   nlohmann::json finish(harness::Process& p, const std::string& name) {
     const bool done = p.wait_for(seconds(600));
     EXPECT_TRUE(done) << name << " did not finish";
-    EXPECT_EQ(p.exit_status().value_or(-1), 0) << name << ": " << harness::read_file((dir_ / (name + ".err")).string());
-    return last_json_line(dir_ / (name + ".out"));
+    EXPECT_EQ(p.exit_status().value_or(-1), 0) << name << ": " << harness::read_file(dir_.file(name + ".err").string());
+    return last_json_line(dir_.file(name + ".out"));
   }
 
-  fs::path dir_;
+  ScratchDir dir_{"tb-rig"};  // first: destroyed last, after everything writing into it
   std::unique_ptr<harness::SutInstance> sut_;
   std::deque<harness::Process> endpoints_;
 };

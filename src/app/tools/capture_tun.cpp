@@ -12,9 +12,7 @@
 // reads are super-packets with their virtio_net_hdr (USER0 pcap) and are written to the other
 // TUN unchanged. Without it, the kernel segments first and reads are plain packets (RAW pcap).
 // Needs root (CAP_NET_ADMIN) and iperf3 and ip in PATH.
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
@@ -31,6 +29,9 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "pcapio/link_type.h"
 #include "pcapio/pcap_writer.h"
@@ -192,7 +193,10 @@ int capture(const Options& o) {
     client = -1;
     if (!WIFEXITED(client_status) || WEXITSTATUS(client_status) != 0) rc = 2;
   } catch (...) {
-    if (client > 0) { kill(client, SIGTERM); waitpid(client, nullptr, 0); }
+    if (client > 0) {
+      kill(client, SIGTERM);
+      waitpid(client, nullptr, 0);
+    }
     kill(server, SIGTERM);
     waitpid(server, nullptr, 0);
     throw;
@@ -201,8 +205,8 @@ int capture(const Options& o) {
   kill(server, SIGTERM);
   waitpid(server, nullptr, 0);
   writer.close();
-  fmt::print("{}: {} records ({}), client {}\n", o.out, writer.records(),
-             pcapio::link_type_name(writer.linktype()), rc == 0 ? "ok" : "failed");
+  fmt::print("{}: {} records ({}), client {}\n", o.out, writer.records(), pcapio::link_type_name(writer.linktype()),
+             rc == 0 ? "ok" : "failed");
   return rc;
 }
 

@@ -199,7 +199,8 @@ int run_command(const RunOptions& o) {
 void add_run(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<RunOptions>();
   auto* run = app.add_subcommand("run", "Benchmark forwarders with iperf3 in private network namespaces");
-  run->add_option("--modes", o->modes, "tunfwd modes: all (tunfwd --list), none, or a comma list")->capture_default_str();
+  run->add_option("--modes", o->modes, "tunfwd modes: all (tunfwd --list), none, or a comma list")
+      ->capture_default_str();
   run->add_option("--tunfwd", o->tunfwd, "tunfwd binary (default: next to tunbench)");
   run->add_option("--forwarder", o->forwarders,
                   "another forwarder: 'LABEL=COMMAND ARGS', creating tun11/tun22 itself (repeatable)");
@@ -207,9 +208,15 @@ void add_run(CLI::App& app, int* exit_code) {
                   "any system under test described in a file: 'LABEL=FILE.json' (tunbench-sut/1, see "
                   "docs/architecture.md; repeatable)");
   run->add_option("--baselines", o->baselines, "kernel baselines: veth,loopback,routed or none")->capture_default_str();
-  run->add_option("-t,--duration", o->duration, "seconds per sample")->capture_default_str()->check(CLI::Range(1, 3600));
-  run->add_option("-r,--repeat", o->repeat, "passes, interleaved across rows")->capture_default_str()->check(CLI::Range(1, 1000));
-  run->add_option("-P,--parallel", o->parallel, "iperf3 parallel streams")->capture_default_str()->check(CLI::Range(1, 128));
+  run->add_option("-t,--duration", o->duration, "seconds per sample")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  run->add_option("-r,--repeat", o->repeat, "passes, interleaved across rows")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("-P,--parallel", o->parallel, "iperf3 parallel streams")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 128));
   run->add_flag("--udp", o->udp, "UDP instead of TCP");
   run->add_option("--udp-rate", o->udp_rate, "iperf3 -b for UDP (0 = unlimited)")->capture_default_str();
   run->add_flag("-R,--reverse", o->reverse, "server sends, client receives");
@@ -219,7 +226,8 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_flag("--profile", o->profile, "perf record the forwarder during each sample");
   run->add_flag("--quiet-wait", o->quiet_wait, "before each sample, wait for a quiet machine");
   run->add_option("--quiet-wait-limit", o->quiet_wait_limit, "seconds to wait at most")->capture_default_str();
-  run->add_option("--max-others-cpu", o->max_others_cpu, "untrusted when other processes use more CPU % (one core = 100)")
+  run->add_option("--max-others-cpu", o->max_others_cpu,
+                  "untrusted when other processes use more CPU % (one core = 100)")
       ->capture_default_str();
   run->add_option("--max-steal", o->max_steal, "untrusted when hypervisor steal exceeds this %")->capture_default_str();
   run->add_option("--device-timeout-ms", o->device_timeout_ms,
@@ -294,7 +302,8 @@ void add_compare(CLI::App& app, int* exit_code) {
   compare->add_option("BASE", a->base, "run file (--json) of the baseline")->required()->check(CLI::ExistingFile);
   compare->add_option("HEAD", a->head, "run file of the candidate")->required()->check(CLI::ExistingFile);
   compare->add_option("--markdown", a->markdown, "write the report here too");
-  compare->add_option("--tolerance", a->gate.tolerance_percent, "smallest change that counts, %")->capture_default_str();
+  compare->add_option("--tolerance", a->gate.tolerance_percent, "smallest change that counts, %")
+      ->capture_default_str();
   compare->add_option("--alpha", a->gate.alpha, "significance level")->capture_default_str();
   compare->callback([a, exit_code] {
     try {
@@ -317,7 +326,8 @@ void add_report(CLI::App& app, int* exit_code) {
     std::string run, markdown, chart;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("report", "Print the summary table of a saved run; write its markdown and chart again");
+  auto* cmd =
+      app.add_subcommand("report", "Print the summary table of a saved run; write its markdown and chart again");
   cmd->add_option("RUN", a->run, "run file (--json of tunbench run)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--markdown", a->markdown, "write the markdown report here");
   cmd->add_option("--chart", a->chart, "write the PNG chart here");

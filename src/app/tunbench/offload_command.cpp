@@ -1,11 +1,11 @@
 // `tunbench offload split|coalesce IN.pcap OUT.pcap`: runs the offload engine over pcap files.
 // Exit status: 0 all records processed, 3 some records rejected (each named on stderr as
 // "record N: rejected: REASON"), 1 usage or I/O error.
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "pcapio/link_type.h"
 #include "pcapio/offload_tool.h"
@@ -76,9 +76,9 @@ void add_offload_command(CLI::App& app, int* exit_code) {
       ->check(CLI::NonNegativeNumber);
   coalesce->callback([args, exit_code] {
     const std::size_t batch = args->batch;
-    *exit_code = run_tool("coalesce", *args, pcapio::kLinkUser0, [batch](pcapio::PcapReader& in, pcapio::PcapWriter& out) {
-      return pcapio::coalesce_pcap(in, out, batch);
-    });
+    *exit_code = run_tool(
+        "coalesce", *args, pcapio::kLinkUser0,
+        [batch](pcapio::PcapReader& in, pcapio::PcapWriter& out) { return pcapio::coalesce_pcap(in, out, batch); });
   });
 }
 

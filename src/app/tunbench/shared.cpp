@@ -19,7 +19,8 @@ std::string find_tunfwd(const std::string& given) {
   if (!given.empty()) return given;
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate : {self.parent_path() / "tunfwd", self.parent_path().parent_path() / "tunfwd" / "tunfwd"})
+  for (const fs::path& candidate :
+       {self.parent_path() / "tunfwd", self.parent_path().parent_path() / "tunfwd" / "tunfwd"})
     if (fs::exists(candidate, ec)) return candidate.string();
   return {};
 }

@@ -77,11 +77,14 @@ int soak(const SoakArgs& a) {
 
 void add_soak_command(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<SoakArgs>();
-  auto* cmd = app.add_subcommand("soak", "One long iperf3 transfer through a forwarder: RSS flat, no drops, counters balance");
+  auto* cmd =
+      app.add_subcommand("soak", "One long iperf3 transfer through a forwarder: RSS flat, no drops, counters balance");
   cmd->add_option("--mode", a->mode, "tunfwd mode to soak")->capture_default_str();
   cmd->add_option("--forwarder", a->forwarder, "another forwarder instead: 'LABEL=COMMAND ARGS' creating tun11/tun22");
   cmd->add_option("--tunfwd", a->tunfwd, "tunfwd binary (default: next to tunbench)");
-  cmd->add_option("-t,--duration", a->duration, "seconds of transfer")->capture_default_str()->check(CLI::Range(10, 86400));
+  cmd->add_option("-t,--duration", a->duration, "seconds of transfer")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 86400));
   cmd->add_option("--max-rss-growth", a->max_rss_growth, "largest RSS change from the reference to the end, %")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));

@@ -14,9 +14,7 @@ namespace tunfwd {
 
 namespace {
 
-std::string join(const std::vector<int>& cpus) {
-  return fmt::format("{}", fmt::join(cpus, ","));
-}
+std::string join(const std::vector<int>& cpus) { return fmt::format("{}", fmt::join(cpus, ",")); }
 
 std::optional<int> to_cpu(std::string_view s) {
   int v = -1;
@@ -56,8 +54,7 @@ std::optional<CpuPlacement> parse_cpu_placement(std::string_view spec, const std
     }
     for (int c = *first; c <= *last; ++c) {
       if (!std::binary_search(allowed.begin(), allowed.end(), c)) {
-        error = fmt::format("--cpus {}: CPU {} is not available to this process (allowed: {})", spec, c,
-                            join(allowed));
+        error = fmt::format("--cpus {}: CPU {} is not available to this process (allowed: {})", spec, c, join(allowed));
         return std::nullopt;
       }
       p.cpus.push_back(c);

@@ -233,7 +233,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
   app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
-  app.add_option("--user", a.user, "after opening the devices, drop to this user (from /etc/passwd) and every capability");
+  app.add_option("--user", a.user,
+                 "after opening the devices, drop to this user (from /etc/passwd) and every capability");
   app.add_option("--cpus", a.cpus,
                  "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
                  "modes measured faster unpinned are left to the scheduler), "

@@ -95,8 +95,7 @@ std::string drop_privileges(const User& user) {
   for (const char* set : {"CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd"}) {
     const auto v = status_field(set);
     if (v.empty()) continue;  // CapAmb is missing on kernels before 4.3
-    if (v.find_first_not_of('0') != std::string::npos)
-      return fmt::format("{} is {} after dropping privileges", set, v);
+    if (v.find_first_not_of('0') != std::string::npos) return fmt::format("{} is {} after dropping privileges", set, v);
   }
   return "";
 }

@@ -18,8 +18,7 @@ class DirectionCounters {
   Tally snapshot() const;
 
  private:
-  std::atomic<std::uint64_t> reads_{0}, packets_{0}, written_{0}, writes_{0}, bytes_{0}, batches_{0},
-      gso_fallbacks_{0};
+  std::atomic<std::uint64_t> reads_{0}, packets_{0}, written_{0}, writes_{0}, bytes_{0}, batches_{0}, gso_fallbacks_{0};
   std::array<std::atomic<std::uint64_t>, kDropReasonCount> drops_{};
 };
 

@@ -12,12 +12,12 @@ namespace forward {
 enum class DropReason : std::uint8_t {
   // 0 .. offload::kErrorCount-1: offload::Error values, in the same order.
   kVnetInvalid = offload::kErrorCount,  // passthrough: vnet::validate refused the header
-  kWriteInvalid,    // write refused with EINVAL (not a GSO write: those fall back to segments)
-  kWriteQueueFull,  // write refused with ENOBUFS / EAGAIN
-  kWriteOther,      // write refused with any other errno
-  kTooBig,          // packet larger than the buffer slot it must be copied into
-  kNoBuffer,        // the buffer pool was empty (sized so that this does not happen)
-  kShutdown,        // still queued between reader and writer when the forwarder stopped
+  kWriteInvalid,                        // write refused with EINVAL (not a GSO write: those fall back to segments)
+  kWriteQueueFull,                      // write refused with ENOBUFS / EAGAIN
+  kWriteOther,                          // write refused with any other errno
+  kTooBig,                              // packet larger than the buffer slot it must be copied into
+  kNoBuffer,                            // the buffer pool was empty (sized so that this does not happen)
+  kShutdown,                            // still queued between reader and writer when the forwarder stopped
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kShutdown) + 1;
 

@@ -35,7 +35,9 @@ struct Tally {
   std::uint64_t dropped(DropReason r) const { return drops[static_cast<std::size_t>(r)]; }
   std::uint64_t dropped() const { return std::accumulate(drops.begin(), drops.end(), std::uint64_t{0}); }
   bool balanced() const { return packets == written + dropped(); }
-  bool empty() const { return reads == 0 && packets == 0 && written == 0 && writes == 0 && dropped() == 0 && gso_fallbacks == 0; }
+  bool empty() const {
+    return reads == 0 && packets == 0 && written == 0 && writes == 0 && dropped() == 0 && gso_fallbacks == 0;
+  }
 };
 
 }  // namespace forward

@@ -10,9 +10,9 @@
 #include <memory>
 #include <vector>
 
-#include "forward/stages/batch_pipeline.h"
 #include "forward/forwarder.h"
 #include "forward/registry.h"
+#include "forward/stages/batch_pipeline.h"
 
 namespace forward {
 

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "forward/channels/channel.h"
-#include "forward/forwarder.h"
 #include "forward/channels/frame.h"
+#include "forward/forwarder.h"
 
 namespace forward {
 

@@ -5,8 +5,8 @@
 namespace forward {
 
 AsyncPipeline::AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, bool passthrough,
-                             std::size_t segment_size, DirectionCounters& counters,
-                             const std::atomic<bool>& stopping, std::function<bool(int)> on_read_error)
+                             std::size_t segment_size, DirectionCounters& counters, const std::atomic<bool>& stopping,
+                             std::function<bool(int)> on_read_error)
     : in_(in),
       out_(out),
       counters_(counters),

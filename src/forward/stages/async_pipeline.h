@@ -7,8 +7,8 @@
 #include <functional>
 
 #include "device/async_batch_device.h"
-#include "forward/stages/batch_writer.h"
 #include "forward/counters/counters.h"
+#include "forward/stages/batch_writer.h"
 #include "forward/stages/read_stage.h"
 #include "forward/stages/recv_slots.h"
 
@@ -18,9 +18,8 @@ class AsyncPipeline {
  public:
   // passthrough: forward super-packets whole when both devices granted the same offloads
   // (see ReadStage), else split and coalesce as async-gso does.
-  AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, bool passthrough,
-                std::size_t segment_size, DirectionCounters& counters, const std::atomic<bool>& stopping,
-                std::function<bool(int)> on_read_error);
+  AsyncPipeline(device::AsyncBatchDevice& in, device::AsyncBatchDevice& out, bool passthrough, std::size_t segment_size,
+                DirectionCounters& counters, const std::atomic<bool>& stopping, std::function<bool(int)> on_read_error);
   void start() { read(); }
 
  private:

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "device/batch_device.h"
-#include "forward/stages/batch_writer.h"
 #include "forward/counters/counters.h"
+#include "forward/stages/batch_writer.h"
 #include "forward/stages/read_stage.h"
 #include "forward/stages/recv_slots.h"
 

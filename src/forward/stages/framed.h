@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "device/async_batch_device.h"
-#include "forward/stages/batch_writer.h"
 #include "forward/channels/frame.h"
+#include "forward/stages/batch_writer.h"
 #include "forward/stages/read_stage.h"
 #include "forward/stages/recv_slots.h"
 

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "device/batch_device.h"
-#include "forward/stages/batch_writer.h"
-#include "forward/endpoint.h"
-#include "forward/stages/segment_arena.h"
 #include "forward/counters/tally.h"
+#include "forward/endpoint.h"
+#include "forward/stages/batch_writer.h"
+#include "forward/stages/segment_arena.h"
 
 namespace forward {
 

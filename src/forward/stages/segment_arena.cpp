@@ -3,7 +3,11 @@
 namespace forward {
 
 SegmentArena::SegmentArena(std::size_t slots, std::size_t slot_size)
-    : storage_(new std::uint8_t[slots * slot_size]), slots_(slots), lengths_(slots), views_(slots), checksum_ok_(slots) {
+    : storage_(new std::uint8_t[slots * slot_size]),
+      slots_(slots),
+      lengths_(slots),
+      views_(slots),
+      checksum_ok_(slots) {
   for (std::size_t i = 0; i < slots; ++i) slots_[i] = {storage_.get() + i * slot_size, slot_size};
 }
 

@@ -23,7 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <exception>
 #include <map>
 #include <optional>
 #include <span>
@@ -35,10 +35,12 @@
 #include "device/unique_fd.h"
 #include "packet/ipv4_header.h"
 #include "packet/ipv6_header.h"
-#include "pcapio/pcap_writer.h"
+#include "support/fixtures.h"
+#include "support/netns.h"
+#include "support/pcap_files.h"
 #include "vnet/vnet_header.h"
 
-namespace tbconf {
+namespace tbtest {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -76,23 +78,15 @@ class Rng {
   std::uint64_t s_;
 };
 
-inline bool write_file(const std::string& path, const std::string& value, std::string& err) {
-  std::ofstream out(path);
-  out << value;
-  out.flush();
-  if (!out) err = "cannot write " + path;
-  return static_cast<bool>(out);
-}
-
 // Per-namespace routing sysctls, set before the devices exist so they inherit "default":
 // forwarding for both families, no reverse-path filter, no IPv6 DAD.
 inline bool enable_forwarding(std::string& err) {
-  return write_file("/proc/sys/net/ipv4/ip_forward", "1", err) &&
-         write_file("/proc/sys/net/ipv4/conf/all/rp_filter", "0", err) &&
-         write_file("/proc/sys/net/ipv4/conf/default/rp_filter", "0", err) &&
-         write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1", err) &&
-         write_file("/proc/sys/net/ipv6/conf/default/forwarding", "1", err) &&
-         write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0", err);
+  return write_setting("/proc/sys/net/ipv4/ip_forward", "1", err) &&
+         write_setting("/proc/sys/net/ipv4/conf/all/rp_filter", "0", err) &&
+         write_setting("/proc/sys/net/ipv4/conf/default/rp_filter", "0", err) &&
+         write_setting("/proc/sys/net/ipv6/conf/all/forwarding", "1", err) &&
+         write_setting("/proc/sys/net/ipv6/conf/default/forwarding", "1", err) &&
+         write_setting("/proc/sys/net/ipv6/conf/default/accept_dad", "0", err);
 }
 
 // /sys shows the devices of the namespace that mounted it, so the test namespace needs its own
@@ -151,8 +145,8 @@ inline bool set_feature(const std::string& dev, const std::string& feature, bool
 
   const std::uint32_t blocks = (count + 31) / 32;
   const std::uint32_t word = *index / 32, bit = 1u << (*index % 32);
-  std::vector<std::uint64_t> set_buf(
-      (sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block) + 7) / 8, 0);
+  std::vector<std::uint64_t> set_buf((sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block) + 7) / 8,
+                                     0);
   auto* sf = reinterpret_cast<ethtool_sfeatures*>(set_buf.data());
   sf->cmd = ETHTOOL_SFEATURES;
   sf->size = blocks;
@@ -160,13 +154,14 @@ inline bool set_feature(const std::string& dev, const std::string& feature, bool
   sf->features[word].requested = on ? bit : 0;
   if (!call(sf, "ETHTOOL_SFEATURES")) return false;
 
-  std::vector<std::uint64_t> get_buf(
-      (sizeof(ethtool_gfeatures) + blocks * sizeof(ethtool_get_features_block) + 7) / 8, 0);
+  std::vector<std::uint64_t> get_buf((sizeof(ethtool_gfeatures) + blocks * sizeof(ethtool_get_features_block) + 7) / 8,
+                                     0);
   auto* gf = reinterpret_cast<ethtool_gfeatures*>(get_buf.data());
   gf->cmd = ETHTOOL_GFEATURES;
   gf->size = blocks;
   if (!call(gf, "ETHTOOL_GFEATURES")) return false;
-  if (((gf->features[word].active & bit) != 0) != on) return err = dev + ": feature " + feature + " did not switch", false;
+  if (((gf->features[word].active & bit) != 0) != on)
+    return err = dev + ": feature " + feature + " did not switch", false;
   return true;
 }
 
@@ -179,7 +174,8 @@ inline device::UniqueFd open_napi_tun(const std::string& name, int mtu, const st
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_NAPI;
-  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) return err = errno_text(name + ": TUNSETIFF IFF_NAPI"), device::UniqueFd{};
+  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0)
+    return err = errno_text(name + ": TUNSETIFF IFF_NAPI"), device::UniqueFd{};
   const int ifindex = static_cast<int>(::if_nametoindex(name.c_str()));
   device::Netlink nl;
   auto check = [&](const device::NetlinkResult& r, const std::string& step) {
@@ -258,34 +254,43 @@ struct Tally {
     for (const auto& t : failure_text) std::printf("  FAILURE: %s\n", t.c_str());
     std::fflush(stdout);  // the namespace child leaves through _exit(), which does not flush stdio
   }
+  // The verdict: no failure, and at least one case that agreed (none would mean the set-up is
+  // broken, not that everything conforms).
+  void expect_conformance(Failures& f, const char* what, std::uint64_t seed) const {
+    f.expect(failures == 0, std::to_string(failures) + " " + what + " conformance failures (see output; seed " +
+                                std::to_string(seed) + ")");
+    f.expect(cases > 0 && agree > 0, "no case agreed: the set-up is broken");
+  }
 };
 
 // Where failing cases go: TB_CONFORMANCE_FIXTURES, else fixtures/conformance/ of the source tree.
-inline std::string fixture_dir() {
+inline std::string conformance_fixture_dir() {
   const char* e = std::getenv("TB_CONFORMANCE_FIXTURES");
-  std::string dir = e && *e ? e : std::string(TB_FIXTURES_DIR) + "/conformance";
+  std::string dir = e && *e ? e : fixture_path("conformance").string();
   ::mkdir(dir.c_str(), 0755);
   return dir;
 }
 
-// Writes one pcap file; returns its path, or the error text prefixed with "error: ".
+// Writes one pcap file of a failing case; returns its path, or the error text prefixed with
+// "error: ".
 inline std::string save_pcap(const std::string& file, int dlt, const std::vector<Bytes>& records) {
-  const std::string path = fixture_dir() + "/" + file;
+  const std::string path = conformance_fixture_dir() + "/" + file;
   try {
-    pcapio::PcapWriter w(path, dlt);
-    for (const auto& r : records) w.write(r);
-    w.close();
+    write_pcap_records(path, dlt, records);
   } catch (const std::exception& e) {
     return std::string("error: ") + e.what();
   }
   return path;
 }
 
-inline Bytes vnet_record(const vnet::VnetHeader& h, std::span<const std::uint8_t> packet) {
-  Bytes b(vnet::kHeaderSize);
-  vnet::encode(h, std::span(b).first<vnet::kHeaderSize>());
-  b.insert(b.end(), packet.begin(), packet.end());
-  return b;
+// Saves a failing case as <base>-input.pcap, <base>-kernel.pcap and <base>-ours.pcap (what went
+// in, what the kernel and the engine made of it); returns the input's path for the report.
+inline std::string save_case(const std::string& base, int input_dlt, const std::vector<Bytes>& input, int output_dlt,
+                             const std::vector<Bytes>& kernel, const std::vector<Bytes>& ours) {
+  const std::string path = save_pcap(base + "-input.pcap", input_dlt, input);
+  save_pcap(base + "-kernel.pcap", output_dlt, kernel);
+  save_pcap(base + "-ours.pcap", output_dlt, ours);
+  return path;
 }
 
-}  // namespace tbconf
+}  // namespace tbtest

@@ -6,29 +6,30 @@
 // give the same segments, except for what forwarding changes (TTL/hop limit and the IPv4 header
 // checksum). Sequence numbers are arbitrary: a router does not validate TCP, and conntrack is
 // not loaded in a fresh namespace.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
-#include "common/netns.h"
-#include "conformance/conformance_env.h"
-#include "conformance/packet_diff.h"
+#include <gtest/gtest.h>
+
+#include "conformance_env.h"
 #include "device/tun_device.h"
 #include "offload/gso_split.h"
-#include "offload/packet_builder.h"
+#include "packet_diff.h"
 #include "pcapio/link_type.h"
+#include "support/engine_split.h"
+#include "support/netns.h"
+#include "support/packet_builder.h"
 
 namespace {
 
-using tbconf::Bytes;
-using tbconf::Rng;
+using tbtest::Bytes;
 using tbtest::Failures;
+using tbtest::Rng;
 
 constexpr int kMtu = 1500;
 constexpr std::uint16_t kMarkerPort = 9;  // discard: the end-of-case marker's port
 constexpr std::uint16_t kDataPort = 5001;
-constexpr int kReadTimeoutMs = 3000;      // hang guard only; every case ends with its marker
+constexpr int kReadTimeoutMs = 3000;  // hang guard only; every case ends with its marker
 
 tbtest::PacketSpec addressed(int version) {
   tbtest::PacketSpec s;
@@ -97,8 +98,8 @@ GsoCase generate(Rng& rng, std::size_t index) {
   std::size_t mss = rng.range(8, max_mss);
   if (rng.chance(40)) mss = std::min(max_mss, kCommon[rng.range(0, std::size(kCommon) - 1)]);
   std::size_t payload = rng.chance(10) ? rng.range(1, mss) : rng.range(1, 60000);
-  payload = std::min({payload, std::size_t{65535} - hlen,
-                      mss * (s.proto == packet::kProtoUdp ? std::size_t{64} : std::size_t{1000})});
+  payload = std::min(
+      {payload, std::size_t{65535} - hlen, mss * (s.proto == packet::kProtoUdp ? std::size_t{64} : std::size_t{1000})});
   c.mss = static_cast<std::uint16_t>(mss);
   s.payload.resize(payload);
   for (auto& b : s.payload) b = rng.byte();
@@ -120,21 +121,9 @@ Bytes marker(std::size_t index) {
 }
 
 bool is_marker(const Bytes& p, std::size_t index) {
-  const auto f = tbconf::flow_info(p);
+  const auto f = tbtest::flow_info(p);
   return f.ok && f.proto == packet::kProtoUdp && f.dport == kMarkerPort && p.size() >= f.payload_offset + 4 &&
          packet::load_be32(p.data() + f.payload_offset) == static_cast<std::uint32_t>(index);
-}
-
-// What gso_split makes of the case.
-offload::SplitResult split(const tbtest::GsoPacket& g, std::vector<Bytes>& segments) {
-  const auto count = offload::gso_segment_count(g.header, g.bytes);
-  if (!count.ok()) return count;
-  std::vector<Bytes> bufs(count.segments, Bytes(kMtu + 64));
-  std::vector<std::span<std::uint8_t>> out(bufs.begin(), bufs.end());
-  std::vector<std::size_t> lengths(count.segments);
-  const auto r = offload::gso_split(g.header, g.bytes, out, lengths);
-  for (std::size_t i = 0; i < r.segments; ++i) segments.emplace_back(bufs[i].begin(), bufs[i].begin() + static_cast<long>(lengths[i]));
-  return r;
 }
 
 // Known, explained ways in which the kernel's result differs from ours (README table). Empty
@@ -165,45 +154,46 @@ std::string documented_reason(const GsoCase& c, std::span<const std::uint8_t> in
 
 TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
   TB_REQUIRE_ROOT();
-  const std::uint64_t seed = tbconf::seed_from_env(20250601);
-  const std::size_t cases = tbconf::cases_from_env(400);
+  const std::uint64_t seed = tbtest::seed_from_env(20250601);
+  const std::size_t cases = tbtest::cases_from_env(400);
   tbtest::expect_in_new_netns([&](Failures& f) {
     std::string err;
-    if (!f.expect(tbconf::enable_forwarding(err), err)) return;
+    if (!f.expect(tbtest::enable_forwarding(err), err)) return;
     const auto a = device::TunDevice::open(
         {.name = "tbcgA", .vnet_hdr = true, .mtu = kMtu, .ipv4 = "10.10.1.1/24", .ipv6 = "fd10:1::1/64"});
     const auto b = device::TunDevice::open(
         {.name = "tbcgB", .vnet_hdr = false, .mtu = kMtu, .ipv4 = "10.10.2.1/24", .ipv6 = "fd10:2::1/64"});
     if (!f.expect(a->offloads().tcp_gso() && a->offloads().udp_gso(), "A lacks TSO/USO: " + describe(a->offloads())))
       return;
-    if (!f.expect(tbconf::set_txqueuelen("tbcgB", 4096, err), err)) return;
+    if (!f.expect(tbtest::set_txqueuelen("tbcgB", 4096, err), err)) return;
     const int afd = a->queue(0).fd(), bfd = b->queue(0).fd();
 
     Rng rng(seed);
-    tbconf::Tally t;
+    tbtest::Tally t;
     for (std::size_t i = 0; i < cases; ++i) {
       const GsoCase c = generate(rng, i);
       const tbtest::GsoPacket g = tbtest::make_gso(c.spec, c.mss);
       ++t.cases;
-      std::vector<Bytes> ours;
-      const auto r = split(g, ours);
+      // What gso_split makes of the case.
+      auto split = tbtest::engine_split(g.header, g.bytes);
+      const std::vector<Bytes>& ours = split.segments;
       std::string problem;
       std::vector<Bytes> kernel;  // as read from B (forwarded)
-      if (!r.ok()) problem = std::string("gso_split refused: ") + offload::to_string(*r.error);
-      const Bytes record = tbconf::vnet_record(g.header, g.bytes);
+      if (!split.ok()) problem = std::string("gso_split refused: ") + offload::to_string(*split.error);
+      const Bytes record = tbtest::with_vnet(g.header, g.bytes);
       std::string werr;
-      if (!tbconf::write_packet(afd, record, werr)) problem += "kernel refused the write: " + werr + "; ";
-      const Bytes mark = tbconf::vnet_record({}, marker(i));
-      if (!f.expect(tbconf::write_packet(afd, mark, werr), "marker write: " + werr)) return;
+      if (!tbtest::write_packet(afd, record, werr)) problem += "kernel refused the write: " + werr + "; ";
+      const Bytes mark = tbtest::with_vnet({}, marker(i));
+      if (!f.expect(tbtest::write_packet(afd, mark, werr), "marker write: " + werr)) return;
       bool marked = false;
       while (!marked) {
-        auto p = tbconf::read_packet(bfd, kReadTimeoutMs);
+        auto p = tbtest::read_packet(bfd, kReadTimeoutMs);
         if (!f.expect(p.has_value(), "case " + std::to_string(i) + ": marker never arrived")) return;
         if (is_marker(*p, i)) {
           marked = true;
           continue;
         }
-        const auto fi = tbconf::flow_info(*p);
+        const auto fi = tbtest::flow_info(*p);
         // Anything else (IPv6 noise, stragglers of an earlier case) is not this case's segment.
         if (fi.ok && fi.version == (c.spec.version) && fi.proto == c.spec.proto && fi.sport == c.spec.sport &&
             fi.dport == kDataPort)
@@ -211,16 +201,17 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
       }
       if (problem.empty()) {
         if (kernel.size() != ours.size()) {
-          problem = "segment count: kernel " + std::to_string(kernel.size()) + " vs ours " + std::to_string(ours.size());
+          problem =
+              "segment count: kernel " + std::to_string(kernel.size()) + " vs ours " + std::to_string(ours.size());
         }
         for (std::size_t k = 0; k < kernel.size() && problem.empty(); ++k) {
           Bytes kk = kernel[k];
           std::string why;
-          if (!tbconf::unforward(kk, why)) {
+          if (!tbtest::unforward(kk, why)) {
             problem = "segment " + std::to_string(k) + ": " + why;
             break;
           }
-          const std::string d = tbconf::describe_diff(kk, ours[k]);
+          const std::string d = tbtest::describe_diff(kk, ours[k]);
           if (!d.empty()) problem = "segment " + std::to_string(k) + " (kernel vs ours): " + d;
         }
       }
@@ -235,15 +226,11 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
       }
       ++t.failures;
       const std::string base = "gso-seed" + std::to_string(seed) + "-case" + std::to_string(i);
-      const std::string in = tbconf::save_pcap(base + "-input.pcap", pcapio::kLinkUser0, {record});
-      tbconf::save_pcap(base + "-kernel.pcap", pcapio::kLinkRaw, kernel);
-      tbconf::save_pcap(base + "-ours.pcap", pcapio::kLinkRaw, ours);
+      const std::string in = tbtest::save_case(base, pcapio::kLinkUser0, {record}, pcapio::kLinkRaw, kernel, ours);
       t.fail("case " + std::to_string(i) + " [" + c.text + "]: " + problem + " (saved " + in + ")");
     }
     t.print("gso", seed);
-    f.expect(t.failures == 0, std::to_string(t.failures) + " GSO conformance failures (see output; seed " +
-                                  std::to_string(seed) + ")");
-    f.expect(t.cases > 0 && t.agree > 0, "no case agreed: the set-up is broken");
+    t.expect_conformance(f, "GSO", seed);
   });
 }
 

@@ -13,7 +13,7 @@
 #include "packet/tcp_header.h"
 #include "packet/udp_header.h"
 
-namespace tbconf {
+namespace tbtest {
 
 // Ports and protocol of a parsed packet; ok=false when it is not TCP/UDP over IPv4/IPv6.
 struct FlowInfo {
@@ -106,4 +106,4 @@ inline std::string describe_diff(std::span<const std::uint8_t> a, std::span<cons
   return out.empty() ? "bytes differ outside named fields" : out;
 }
 
-}  // namespace tbconf
+}  // namespace tbtest

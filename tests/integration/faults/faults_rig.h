@@ -1,10 +1,16 @@
 #pragma once
-// What only the fault tests need, on top of the shared forwarder rig: counter balance checks,
-// CPU time and /proc status fields of the forwarder.
+// What only the fault tests need, on top of the shared forwarder rig: counter balance checks and
+// the CPU time of the forwarder.
+#include <sys/types.h>
+
+#include <cstdint>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string>
 
+#include "harness/command.h"
+#include "harness/proc_parse.h"
 #include "support/tun_rig.h"
 
 namespace tbtest {
@@ -32,30 +38,12 @@ inline void expect_balanced(const harness::DirectionStats& d, bool offload, cons
   }
 }
 
-// CPU time (user + system, all threads) of a process in clock ticks, from /proc/PID/stat.
+// CPU time (user + system, all threads) of a process in clock ticks, read with the harness's own
+// /proc/PID/stat parser; nullopt when the process is gone.
 inline std::optional<std::uint64_t> cpu_ticks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream rest(text.substr(close + 2));
-  std::vector<std::string> f;
-  for (std::string w; rest >> w;) f.push_back(w);
-  // After the comm: state(3) … utime(14) stime(15) → indices 11 and 12 from the state.
-  if (f.size() < 13) return std::nullopt;
-  return std::stoull(f[11]) + std::stoull(f[12]);
-}
-
-// A field of /proc/PID/status ("Uid", "CapEff"), whitespace-trimmed.
-inline std::string status_field(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.starts_with(field + ":")) {
-      const auto v = line.find_first_not_of(" \t", field.size() + 1);
-      const auto e = line.find_last_not_of(" \t");
-      return v == std::string::npos ? "" : line.substr(v, e + 1 - v);
-    }
-  return "";
+  const auto stat = harness::parse_pid_stat(harness::read_file("/proc/" + std::to_string(pid) + "/stat"));
+  if (!stat) return std::nullopt;
+  return stat->cpu_ticks();
 }
 
 }  // namespace tbtest

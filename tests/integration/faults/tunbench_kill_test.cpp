@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "faults_rig.h"
+#include "harness/proc_parse.h"
 #include "support/tunbench_runs.h"
 
 namespace tbtest {
@@ -24,23 +25,18 @@ struct Child {
   std::string cmdline;  // arguments joined by spaces
 };
 
-// The direct children of `parent` (tunbench spawns tunfwd and iperf3 itself).
+// The direct children of `parent` (tunbench spawns tunfwd and iperf3 itself), zombies left out.
 std::vector<Child> children_of(pid_t parent) {
   std::vector<Child> found;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = read_file((entry.path() / "stat").string());
-    const auto open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    if (!(rest >> state >> ppid) || ppid != parent || state == "Z") continue;
+    const auto stat = harness::parse_pid_stat(read_file((entry.path() / "stat").string()));
+    if (!stat || stat->ppid != parent || stat->state == 'Z') continue;
     std::string cmdline = read_file((entry.path() / "cmdline").string());
     for (auto& c : cmdline)
       if (c == '\0') c = ' ';
-    found.push_back({static_cast<pid_t>(std::stol(name)), stat.substr(open + 1, close - open - 1), cmdline});
+    found.push_back({stat->pid, stat->comm, cmdline});
   }
   return found;
 }
@@ -66,23 +62,12 @@ bool wait_gone(pid_t pid, milliseconds timeout) {
 }
 bool alive(pid_t pid) { return !wait_gone(pid, milliseconds(0)); }
 
-
-
 class TunbenchKill : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
     if (!can_run(&why)) GTEST_SKIP() << why;
     if (!fs::exists(tunbench())) GTEST_SKIP() << "tunbench not built";
-    dir_ = fs::temp_directory_path() / ("tb-faults-kill-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-
-  harness::Process start(std::vector<std::string> args, const std::string& tag) {
-    args.insert(args.begin(), tunbench().string());
-    out_ = dir_ / (tag + ".out");
-    err_ = dir_ / (tag + ".err");
-    return harness::Process::spawn({args, "", out_, err_});
   }
 
   // Waits (bounded) until tunbench measures: an iperf3 client child is running. Returns the
@@ -90,15 +75,26 @@ class TunbenchKill : public ::testing::Test {
   std::string wait_for_measurement(harness::Process& p) {
     const auto deadline = std::chrono::steady_clock::now() + seconds(60);
     while (std::chrono::steady_clock::now() < deadline && p.running()) {
-      if (find_child(p.pid(), "iperf3", " -c ")) return find_run_id(read_file(err_.string())).value_or("");
+      if (find_child(p.pid(), "iperf3", " -c ")) return find_run_id(runs_.err()).value_or("");
       p.wait_for(milliseconds(20));
     }
     return "";
   }
 
   std::vector<std::string> tunfwd_row(const fs::path& json, int repeat, int seconds) {
-    return {"run", "--modes", "sync-normal", "--baselines", "none", "-t", std::to_string(seconds), "--repeat",
-            std::to_string(repeat), "--tunfwd", tunfwd().string(), "--json", json.string()};
+    return {"run",
+            "--modes",
+            "sync-normal",
+            "--baselines",
+            "none",
+            "-t",
+            std::to_string(seconds),
+            "--repeat",
+            std::to_string(repeat),
+            "--tunfwd",
+            tunfwd().string(),
+            "--json",
+            json.string()};
   }
 
   // `victim` is killed during pass 1: that sample fails with a message, pass 2 measures
@@ -107,18 +103,18 @@ class TunbenchKill : public ::testing::Test {
   // of the run remains.
   void expect_child_kill_fails_one_sample(const std::string& comm, const std::string& arg,
                                           const std::string& error_says = "") {
-    const auto json = dir_ / (comm + ".json");
-    auto p = start(tunfwd_row(json, 2, 3), comm);
+    const auto json = runs_.file(comm + ".json");
+    auto p = runs_.start(tunfwd_row(json, 2, 3), comm);
     const auto id = wait_for_measurement(p);
-    ASSERT_FALSE(id.empty()) << read_file(err_.string());
+    ASSERT_FALSE(id.empty()) << runs_.err();
     const auto victim = find_child(p.pid(), comm, arg);
     ASSERT_TRUE(victim) << "no " << comm << " child of tunbench";
     const auto others = children_of(p.pid());
+    ASSERT_FALSE(others.empty()) << "tunbench's children were gone before the kill: nothing to check afterwards";
     ASSERT_EQ(::kill(victim->pid, SIGKILL), 0);
 
-    ASSERT_TRUE(p.wait_for(seconds(120))) << "tunbench did not complete after its " << comm << " was killed";
-    EXPECT_EQ(p.exit_status(), 0) << read_file(err_.string());
-    const auto run = nlohmann::json::parse(read_file(json.string()));
+    SCOPED_TRACE("tunbench after its " + comm + " was killed");
+    const auto run = runs_.finished_run(p, json, seconds(120));
     ASSERT_EQ(run["rows"].size(), 1u);
     const auto& samples = run["rows"][0]["samples"];
     ASSERT_EQ(samples.size(), 2u) << samples.dump();
@@ -137,7 +133,7 @@ class TunbenchKill : public ::testing::Test {
     for (const auto& c : others) EXPECT_FALSE(alive(c.pid)) << c.comm << " " << c.pid << " survived the run";
   }
 
-  fs::path dir_, out_, err_;
+  TunbenchRuns runs_{"tb-faults-kill"};
 };
 
 TEST_F(TunbenchKill, ForwarderKilledFailsTheSampleAndTheRunCompletes) {
@@ -154,10 +150,11 @@ TEST_F(TunbenchKill, IperfServerKilledFailsTheSampleAndTheRunCompletes) {
 }
 
 TEST_F(TunbenchKill, TunbenchKilledLeavesWhatCleanupRemovesThenTheNextRunIsClean) {
-  auto p = start(tunfwd_row(dir_ / "killed.json", 1, 30), "killed");
+  auto p = runs_.start(tunfwd_row(runs_.file("killed.json"), 1, 30), "killed");
   const auto id = wait_for_measurement(p);
-  ASSERT_FALSE(id.empty()) << read_file(err_.string());
+  ASSERT_FALSE(id.empty()) << runs_.err();
   const auto children = children_of(p.pid());
+  ASSERT_FALSE(children.empty()) << "no child of tunbench to follow";
   ASSERT_TRUE(find_child(p.pid(), "tunfwd"));
   ASSERT_TRUE(find_child(p.pid(), "iperf3", " -s "));
   ::kill(p.pid(), SIGKILL);  // no chance to clean up
@@ -180,13 +177,11 @@ TEST_F(TunbenchKill, TunbenchKilledLeavesWhatCleanupRemovesThenTheNextRunIsClean
     EXPECT_TRUE(wait_gone(c.pid, seconds(5))) << c.comm << " (" << c.cmdline << ") survived tunbench cleanup";
 
   // The next run starts cleanly and measures.
-  const auto json = dir_ / "next.json";
-  auto next = start(tunfwd_row(json, 1, 2), "next");
-  ASSERT_TRUE(next.wait_for(seconds(90)));
-  EXPECT_EQ(next.exit_status(), 0) << read_file(err_.string());
-  const auto run = nlohmann::json::parse(read_file(json.string()));
+  const auto json = runs_.file("next.json");
+  auto next = runs_.start(tunfwd_row(json, 1, 2), "next");
+  const auto run = runs_.finished_run(next, json, seconds(90));
   EXPECT_TRUE(run["rows"][0]["samples"][0]["ok"].get<bool>()) << run.dump();
-  EXPECT_TRUE(namespaces_of(run_id_from(read_file(err_.string()))).empty());
+  EXPECT_TRUE(namespaces_of(run_id_from(runs_.err())).empty());
 }
 
 }  // namespace

@@ -6,16 +6,18 @@
 #include <iostream>
 
 #include "faults_rig.h"
+#include "support/modes.h"
+#include "support/proc_status.h"
 
 namespace tbtest {
 namespace {
 
 std::uint64_t mb(const char* env, std::uint64_t fallback) { return env_or(env, fallback) << 20; }
 
-#define FAULTS_REQUIRE()                          \
-  do {                                            \
-    std::string why;                              \
-    if (!can_run(&why)) GTEST_SKIP() << why;      \
+#define FAULTS_REQUIRE()                     \
+  do {                                       \
+    std::string why;                         \
+    if (!can_run(&why)) GTEST_SKIP() << why; \
   } while (0)
 
 // ── 1. A TUN device deleted under a running forwarder ─────────────────────────────────────────
@@ -33,11 +35,9 @@ TEST_P(DeviceDeleted, ExitsWithinOneSecondNamingTheDeviceWithCounters) {
   const bool exited = rig.forwarder().wait_for(seconds(5), false);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(exited) << "tunfwd still running 5 s after tun11 was deleted; stderr:\n" << rig.err();
-  EXPECT_LT(elapsed, seconds(1)) << "took "
-                                 << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms";
-  std::cout << "[ info     ] " << GetParam() << ": exited "
-            << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms after the deletion: "
-            << harness::tail_lines(rig.err(), 1);
+  EXPECT_LT(elapsed, seconds(1)) << "took " << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms";
+  std::cout << "[ info     ] " << GetParam() << ": exited " << std::chrono::duration_cast<milliseconds>(elapsed).count()
+            << " ms after the deletion: " << harness::tail_lines(rig.err(), 1);
   const int status = rig.forwarder().exit_status().value_or(0);
   EXPECT_NE(status, 0) << "a lost device is a failure";
   EXPECT_LT(status, 128) << "exited by itself, not killed by a signal";
@@ -50,8 +50,7 @@ TEST_P(DeviceDeleted, ExitsWithinOneSecondNamingTheDeviceWithCounters) {
   EXPECT_GT(dirs[0].written, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, DeviceDeleted, ::testing::ValuesIn(all_mode_names()),
-                         [](const auto& info) { return test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(AllModes, DeviceDeleted, ::testing::ValuesIn(all_mode_names()), param_name);
 
 // ── 2. GSO writes refused with EINVAL on a real device: fallback to segments ─────────────────
 TEST(GsoEinval, SyncGsoFallsBackToSegmentsAndTheStreamArrivesIntact) {
@@ -105,8 +104,7 @@ TEST_P(QueueFull, CountsDropsKeepsForwardingAndDoesNotSpin) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncAndAsync, QueueFull,
-                         ::testing::Values("sync-normal", "sync-gso", "async-gso", "passthrough"),
-                         [](const auto& info) { return test_name(info.param); });
+                         ::testing::Values("sync-normal", "sync-gso", "async-gso", "passthrough"), param_name);
 
 // ── 5. Counters balance per direction after a transfer, every mode ────────────────────────────
 class CountersBalance : public ::testing::TestWithParam<std::string> {};
@@ -130,8 +128,7 @@ TEST_P(CountersBalance, ReadEqualsWrittenPlusDroppedEachWay) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, CountersBalance, ::testing::ValuesIn(all_mode_names()),
-                         [](const auto& info) { return test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(AllModes, CountersBalance, ::testing::ValuesIn(all_mode_names()), param_name);
 
 // ── 6. --user: drop root and every capability after opening the devices ─────────────────────
 TEST(DropPrivileges, RunsAsNobodyWithoutCapabilitiesAndForwards) {
@@ -164,15 +161,12 @@ TEST(DropPrivileges, UnknownUserIsAClearError) {
   FAULTS_REQUIRE();
   // In the harness's forwarder namespace: tunfwd creates its devices before dropping, so this
   // must never run in the root namespace.
-  static std::atomic<int> counter{0};
-  const auto tag = std::to_string(::getpid() % 100000) + "u" + std::to_string(counter++);
-  harness::Topology topology(harness::suts::forwarder({"true"}), tag, nullptr);
-  const auto r = harness::run_command(
-      {tunfwd().string(), "--mode", all_mode_names().front(), "--user", "tb-no-such-user-xyz"}, topology.ns("fwd"),
-      seconds(30));
+  harness::Topology topology(harness::suts::forwarder({"true"}), namespace_tag(), nullptr);
+  const auto r =
+      harness::run_command({tunfwd().string(), "--mode", all_mode_names().front(), "--user", "tb-no-such-user-xyz"},
+                           topology.ns("fwd"), seconds(30));
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_NE(r.err.find("--user tb-no-such-user-xyz: no such user 'tb-no-such-user-xyz'"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("--user tb-no-such-user-xyz: no such user 'tb-no-such-user-xyz'"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("tun11:"), std::string::npos) << "must stop before opening a device:\n" << r.out;
 }
 

@@ -2,11 +2,12 @@
 // TCP each way at once over IPv4 and IPv6 with the SHA-256 of each stream checked end to end,
 // and UDP with every datagram counted and checksummed. The namespaces are the harness's
 // (tb-fwd/tb-a/tb-b with a unique suffix) and are deleted by the rig on every exit path.
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "harness/tunfwd_modes.h"
+#include "support/modes.h"
+#include "support/proc_status.h"
 #include "support/tun_rig.h"
 
 namespace {
@@ -65,8 +66,7 @@ TEST_P(ForwardMode, UdpIpv6SegmentedEveryDatagramArrivesIntact) {
   rig_->udp_a_to_b(transfer_bytes(), harness::kServerAddress6, udp_rate_mbps(), true);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModes, ForwardMode, ::testing::ValuesIn(all_mode_names()),
-                         [](const auto& info) { return test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(AllModes, ForwardMode, ::testing::ValuesIn(all_mode_names()), param_name);
 
 // The binary lists exactly the registry's modes, in text and as JSON (what the harness reads).
 TEST(TunfwdList, OffersExactlyTheRegistrysModes) {
@@ -83,18 +83,18 @@ TEST(TunfwdList, OffersExactlyTheRegistrysModes) {
   EXPECT_EQ(listed, all_mode_names());
   const auto catalog = harness::TunfwdModes::query(tunfwd().string());
   EXPECT_EQ(catalog.names(), all_mode_names());
-  for (const auto& name : catalog.names())
-    EXPECT_EQ(catalog.require(name).at("offload"), mode(name).offload) << name;
+  for (const auto& name : catalog.names()) EXPECT_EQ(catalog.require(name).at("offload"), mode(name).offload) << name;
 }
 
-// /proc/PID/task/*/status "Cpus_allowed_list" of every thread of `pid`.
+// /proc/PID/task/*/status "Cpus_allowed_list" of every thread of `pid`. A test failure when
+// none is found: every thread check below would hold of an empty list.
 std::vector<std::string> thread_cpus(pid_t pid) {
   std::vector<std::string> lists;
   for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
-    std::ifstream in(task.path() / "status");
-    for (std::string line; std::getline(in, line);)
-      if (line.rfind("Cpus_allowed_list:", 0) == 0) lists.push_back(line.substr(line.find_first_not_of(" \t", 18)));
+    const auto cpus = status_field(task.path() / "status", "Cpus_allowed_list");
+    if (!cpus.empty()) lists.push_back(cpus);
   }
+  if (lists.empty()) ADD_FAILURE() << "no thread of process " << pid << " has a Cpus_allowed_list";
   return lists;
 }
 
@@ -120,7 +120,9 @@ TEST(CpuPlacement, AutoPinsToTheHighestAllowedCpuNoneAndSyncNormalDoNot) {
   if (!can_run(&why)) GTEST_SKIP() << why;
   const auto online = std::thread::hardware_concurrency();
   if (online < 2) GTEST_SKIP() << "auto leaves a one-CPU machine unpinned";
-  const auto own = thread_cpus(::getpid()).front();  // e.g. "0-1"
+  const auto own_threads = thread_cpus(::getpid());
+  ASSERT_FALSE(own_threads.empty());
+  const auto own = own_threads.front();  // e.g. "0-1"
   const auto highest = own.substr(own.find_last_of(",-") == std::string::npos ? 0 : own.find_last_of(",-") + 1);
   const auto pinned = mode_names([](const forward::Mode& m) { return m.pin_by_default; });
   const auto unpinned = mode_names([](const forward::Mode& m) { return !m.pin_by_default; });
@@ -161,7 +163,6 @@ TEST_P(AsyncThreads, TwoEventLoopThreadsCarryBothWays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AsyncModes, AsyncThreads,
-                         ::testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })),
-                         [](const auto& info) { return test_name(info.param); });
+                         ::testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })), param_name);
 
 }  // namespace

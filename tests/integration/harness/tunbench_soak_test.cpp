@@ -9,6 +9,7 @@
 
 #include "harness/command.h"
 #include "support/build_tree.h"
+#include "support/scratch_dir.h"
 #include "support/tunbench_runs.h"
 
 namespace {
@@ -20,11 +21,10 @@ class TunbenchSoak : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
     if (!fs::exists(tbtest::tunbench()) || !fs::exists(tbtest::tunfwd())) GTEST_SKIP() << "tunbench/tunfwd not built";
-    json_ = fs::temp_directory_path() / ("tb-soak-test-" + std::to_string(::getpid()) + ".json");
   }
-  void TearDown() override { fs::remove(json_); }
 
-  fs::path json_;
+  tbtest::ScratchDir scratch_{"tb-soak-test"};
+  const fs::path json_ = scratch_.file("soak.json");
 };
 
 TEST_F(TunbenchSoak, AShortSoakOfAModePassesWithItsFigures) {

@@ -10,22 +10,23 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 namespace {
 
@@ -106,9 +107,7 @@ Endpoint endpoint(const std::string& host, int port) {
   return e;
 }
 
-[[noreturn]] void die(const std::string& what) {
-  throw std::runtime_error(what + ": " + std::strerror(errno));
-}
+[[noreturn]] void die(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
 
 int make_socket(const Endpoint& e, int type) {
   int fd = ::socket(e.family, type, 0);
@@ -231,8 +230,8 @@ nlohmann::json recv_udp(const Endpoint& e, std::uint64_t expect, int idle_ms) {
     sha.update(buf.data() + kDatagramHeader, len);
   }
   ::close(fd);
-  return {{"datagrams", good}, {"bad", bad}, {"duplicates", dup}, {"reordered", reordered}, {"bytes", bytes},
-          {"sha256", sha.hex()}};
+  return {{"datagrams", good},      {"bad", bad},     {"duplicates", dup},
+          {"reordered", reordered}, {"bytes", bytes}, {"sha256", sha.hex()}};
 }
 
 nlohmann::json send_udp(const Endpoint& e, std::uint64_t bytes, std::uint64_t seed, std::size_t size, double rate_mbps,

@@ -1,21 +1,20 @@
 #include "device/async_tun_device.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cerrno>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
 
-#include "socket_pair.h"
+#include "support/socket_pair.h"
 
 namespace device {
 namespace {
 
-using testing::SocketPair;
-using testing::read_raw;
-using testing::test_packet;
+using tbtest::read_raw;
+using tbtest::SocketPair;
+using tbtest::test_packet;
 
 const Offloads kVnet{true, true, true, true, false};
 
@@ -67,8 +66,12 @@ TEST_F(AsyncTunDeviceTest, RecvWaitsUntilAPacketArrives) {
 TEST_F(AsyncTunDeviceTest, VnetHeaderRoundTrip) {
   AsyncTunDevice dev(io.get_executor(), std::move(sp.ours), kVnet);
   EXPECT_EQ(dev.offloads(), kVnet);
-  const vnet::VnetHeader h{.flags = vnet::kFlagNeedsCsum, .gso_type = vnet::kGsoTcpV6, .hdr_len = 72,
-                           .gso_size = 1428, .csum_start = 40, .csum_offset = 16};
+  const vnet::VnetHeader h{.flags = vnet::kFlagNeedsCsum,
+                           .gso_type = vnet::kGsoTcpV6,
+                           .hdr_len = 72,
+                           .gso_size = 1428,
+                           .csum_start = 40,
+                           .csum_offset = 16};
   const auto pkt = test_packet(8, 90);
   const std::array<OutPacket, 2> out{OutPacket{.bytes = pkt, .vnet = h}, OutPacket{.bytes = pkt}};
   std::optional<IoResult> sent;

@@ -5,24 +5,25 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cerrno>
-#include <fstream>
 #include <future>
 #include <latch>
 #include <string>
 #include <thread>
 
-#include "socket_pair.h"
+#include <gtest/gtest.h>
+
+#include "harness/command.h"
+#include "harness/proc_parse.h"
+#include "support/socket_pair.h"
 
 namespace device {
 namespace {
 
-using testing::SocketPair;
-using testing::test_packet;
-using testing::read_raw;
+using tbtest::read_raw;
+using tbtest::SocketPair;
+using tbtest::test_packet;
 
 const Offloads kPlain{};
 const Offloads kVnet{true, true, true, true, true};
@@ -32,11 +33,9 @@ const Offloads kVnet{true, true, true, true, true};
 void wait_until_blocked(pid_t tid) {
   const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
   for (;;) {
-    std::ifstream stat(path);
-    std::string line;
-    if (!std::getline(stat, line)) return;  // thread gone: nothing to wait for
-    const auto close = line.rfind(')');
-    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'S') return;
+    const auto stat = harness::parse_pid_stat(harness::read_file(path));
+    if (!stat) return;  // thread gone: nothing to wait for
+    if (stat->state == 'S') return;
     std::this_thread::yield();
   }
 }
@@ -96,10 +95,14 @@ TEST(FdQueueTest, RecvBatchTakesEverythingQueuedUpToTheBatchSize) {
 TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kVnet);
-  const vnet::VnetHeader gso{.flags = vnet::kFlagNeedsCsum, .gso_type = vnet::kGsoTcpV4, .hdr_len = 52,
-                             .gso_size = 1448, .csum_start = 20, .csum_offset = 16};
+  const vnet::VnetHeader gso{.flags = vnet::kFlagNeedsCsum,
+                             .gso_type = vnet::kGsoTcpV4,
+                             .hdr_len = 52,
+                             .gso_size = 1448,
+                             .csum_start = 20,
+                             .csum_offset = 16};
   // Kernel -> program: header bytes little-endian, then the packet.
-  auto wire = testing::bytes_of({0x01, 0x01, 52, 0, 0xa8, 0x05, 20, 0, 16, 0});
+  auto wire = tbtest::bytes_of({0x01, 0x01, 52, 0, 0xa8, 0x05, 20, 0, 16, 0});
   const auto pkt = test_packet(9, 64);
   wire.insert(wire.end(), pkt.begin(), pkt.end());
   ASSERT_EQ(::write(sp.peer.get(), wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
@@ -143,7 +146,7 @@ TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {
 TEST(FdQueueTest, VnetReadShorterThanTheHeaderIsAnError) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kVnet);
-  const auto runt = testing::bytes_of({1, 2, 3});
+  const auto runt = tbtest::bytes_of({1, 2, 3});
   ASSERT_EQ(::write(sp.peer.get(), runt.data(), runt.size()), 3);
   std::array<std::uint8_t, 256> buf{};
   EXPECT_EQ(q.read(buf).error, EBADMSG);

@@ -32,16 +32,12 @@ INSTANTIATE_TEST_SUITE_P(
     Table, IpPrefixTest,
     ::testing::Values(Case{"10.0.1.1/24", AF_INET, true, 24, {10, 0, 1, 1}},
                       Case{"10.0.1.1", AF_INET, true, 32, {10, 0, 1, 1}},
-                      Case{"10.0.1.1/0", AF_INET, true, 0, {10, 0, 1, 1}},
-                      Case{"10.0.1.1/33", AF_INET, false, 0, {}},
-                      Case{"10.0.1.1/", AF_INET, false, 0, {}},
-                      Case{"10.0.1.1/2x", AF_INET, false, 0, {}},
-                      Case{"10.0.1/24", AF_INET, false, 0, {}},
-                      Case{"fd00:1::1/64", AF_INET, false, 0, {}},
+                      Case{"10.0.1.1/0", AF_INET, true, 0, {10, 0, 1, 1}}, Case{"10.0.1.1/33", AF_INET, false, 0, {}},
+                      Case{"10.0.1.1/", AF_INET, false, 0, {}}, Case{"10.0.1.1/2x", AF_INET, false, 0, {}},
+                      Case{"10.0.1/24", AF_INET, false, 0, {}}, Case{"fd00:1::1/64", AF_INET, false, 0, {}},
                       Case{"fd00:1::1/64", AF_INET6, true, 64, {0xfd, 0x00, 0x00, 0x01}},
                       Case{"fd00:1::1", AF_INET6, true, 128, {0xfd, 0x00, 0x00, 0x01}},
-                      Case{"fd00:1::1/129", AF_INET6, false, 0, {}},
-                      Case{"10.0.1.1/24", AF_INET6, false, 0, {}},
+                      Case{"fd00:1::1/129", AF_INET6, false, 0, {}}, Case{"10.0.1.1/24", AF_INET6, false, 0, {}},
                       Case{"10.0.1.1/24", AF_UNIX, false, 0, {}}));
 
 }  // namespace

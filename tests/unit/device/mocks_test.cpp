@@ -1,15 +1,21 @@
-// The mocks compile against the interfaces and forward calls as declared.
-#include <gtest/gtest.h>
-
+// The mocks of support/mock_devices.h compile against the interfaces and forward calls as
+// declared.
 #include <array>
 #include <cerrno>
 
-#include "mocks/mock_async_batch_device.h"
-#include "mocks/mock_batch_device.h"
-#include "mocks/mock_packet_device.h"
+#include <gtest/gtest.h>
 
-namespace device::testing {
+#include "support/mock_devices.h"
+
+namespace tbtest {
 namespace {
+
+using device::AsyncBatchDevice;
+using device::BatchDevice;
+using device::IoResult;
+using device::Offloads;
+using device::Packet;
+using device::PacketDevice;
 
 using ::testing::_;
 using ::testing::Return;
@@ -47,4 +53,4 @@ TEST(MocksTest, AsyncBatchDevice) {
 }
 
 }  // namespace
-}  // namespace device::testing
+}  // namespace tbtest

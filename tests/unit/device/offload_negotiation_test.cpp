@@ -1,9 +1,11 @@
 #include "device/offload_negotiation.h"
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/test_names.h"
 
 namespace device {
 namespace {
@@ -49,18 +51,25 @@ const Offloads kFull{true, true, true, true, true};
 
 INSTANTIATE_TEST_SUITE_P(
     Table, NegotiationTest,
-    ::testing::Values(
-        Case{"everything_granted", true, true, kIffVnetHdr, {}, 0, {kAll}, kFull, 0},
-        Case{"uso_refused_tso_only", true, true, kIffVnetHdr, {kAll}, 0, {kAll, kTso}, kTcp, 0},
-        Case{"tso_refused_none", true, true, kIffVnetHdr, {kAll, kTso}, 0, {kAll, kTso, 0u}, kVnetOnly, 0},
-        Case{"uso_not_wanted", true, false, kIffVnetHdr, {}, 0, {kTso}, kTcp, 0},
-        Case{"vnet_not_supported_clears_mask", true, true, 0u, {}, 0, {0u}, kNone, 0},
-        Case{"vnet_not_wanted_clears_mask", false, true, kIffVnetHdr, {}, 0, {0u}, kNone, 0},
-        Case{"even_zero_refused_is_error", true, true, kIffVnetHdr, {kAll, kTso, 0u}, 0, {kAll, kTso, 0u},
-             kVnetOnly, EINVAL},
-        Case{"other_errno_stops_probe", true, true, kIffVnetHdr, {}, EBADFD, {kAll}, kVnetOnly, EBADFD},
-        Case{"clear_failure_reported", false, true, kIffVnetHdr, {}, EPERM, {0u}, kNone, EPERM}),
-    [](const auto& info) { return std::string(info.param.name); });
+    ::testing::Values(Case{"everything_granted", true, true, kIffVnetHdr, {}, 0, {kAll}, kFull, 0},
+                      Case{"uso_refused_tso_only", true, true, kIffVnetHdr, {kAll}, 0, {kAll, kTso}, kTcp, 0},
+                      Case{
+                          "tso_refused_none", true, true, kIffVnetHdr, {kAll, kTso}, 0, {kAll, kTso, 0u}, kVnetOnly, 0},
+                      Case{"uso_not_wanted", true, false, kIffVnetHdr, {}, 0, {kTso}, kTcp, 0},
+                      Case{"vnet_not_supported_clears_mask", true, true, 0u, {}, 0, {0u}, kNone, 0},
+                      Case{"vnet_not_wanted_clears_mask", false, true, kIffVnetHdr, {}, 0, {0u}, kNone, 0},
+                      Case{"even_zero_refused_is_error",
+                           true,
+                           true,
+                           kIffVnetHdr,
+                           {kAll, kTso, 0u},
+                           0,
+                           {kAll, kTso, 0u},
+                           kVnetOnly,
+                           EINVAL},
+                      Case{"other_errno_stops_probe", true, true, kIffVnetHdr, {}, EBADFD, {kAll}, kVnetOnly, EBADFD},
+                      Case{"clear_failure_reported", false, true, kIffVnetHdr, {}, EPERM, {0u}, kNone, EPERM}),
+    tbtest::case_name);
 
 }  // namespace
 }  // namespace device

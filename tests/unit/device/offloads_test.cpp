@@ -12,17 +12,13 @@ struct DescribeCase {
 
 class DescribeTest : public ::testing::TestWithParam<DescribeCase> {};
 
-TEST_P(DescribeTest, ListsGrantedFlagsInOrder) {
-  EXPECT_EQ(describe(GetParam().offloads), GetParam().text);
-}
+TEST_P(DescribeTest, ListsGrantedFlagsInOrder) { EXPECT_EQ(describe(GetParam().offloads), GetParam().text); }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, DescribeTest,
-    ::testing::Values(DescribeCase{{}, "none"},
-                      DescribeCase{{.vnet_hdr = true}, "vnet_hdr"},
-                      DescribeCase{{true, true, true, true, false}, "vnet_hdr csum tso4 tso6"},
-                      DescribeCase{{true, true, true, true, true}, "vnet_hdr csum tso4 tso6 uso"},
-                      DescribeCase{{.uso = true}, "uso"}));
+INSTANTIATE_TEST_SUITE_P(Table, DescribeTest,
+                         ::testing::Values(DescribeCase{{}, "none"}, DescribeCase{{.vnet_hdr = true}, "vnet_hdr"},
+                                           DescribeCase{{true, true, true, true, false}, "vnet_hdr csum tso4 tso6"},
+                                           DescribeCase{{true, true, true, true, true}, "vnet_hdr csum tso4 tso6 uso"},
+                                           DescribeCase{{.uso = true}, "uso"}));
 
 TEST(OffloadsTest, GsoNeedsVnetHeaderAndChecksum) {
   EXPECT_TRUE((Offloads{true, true, true, true, true}).tcp_gso());

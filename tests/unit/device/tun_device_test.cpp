@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace device {
 namespace {

@@ -1,8 +1,7 @@
 // The fault decorators (src/faults/): every Nth write refused exactly as planned, nothing else
 // changed, a refused write never reaches the real device, and the plan parsed from the
 // environment with a clear error for a bad value.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "faults/faulty_device.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -12,19 +11,18 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "faults/fault_plan.h"
-#include "faults/faulty_device.h"
-#include "mocks/mock_async_batch_device.h"
-#include "mocks/mock_batch_device.h"
-#include "mocks/mock_packet_device.h"
+#include "support/mock_devices.h"
 
 namespace {
 
-using ::testing::_;
-using ::testing::Return;
 using device::IoResult;
 using device::OutPacket;
+using ::testing::_;
+using ::testing::Return;
 
 vnet::VnetHeader gso_header() {
   vnet::VnetHeader h;
@@ -78,8 +76,8 @@ TEST(FaultPlan, ReadsTheEnvironmentAndRejectsGarbage) {
 }
 
 TEST(FaultyQueue, RefusedPacketWriteNeverReachesTheDevice) {
-  device::testing::MockPacketDevice packet;
-  device::testing::MockBatchDevice batch;
+  tbtest::MockPacketDevice packet;
+  tbtest::MockBatchDevice batch;
   faults::Injector injector({.write_enobufs_every = 2});
   faults::FaultyQueue q(packet, batch, injector);
   const std::vector<std::uint8_t> bytes(60, 1);
@@ -90,8 +88,8 @@ TEST(FaultyQueue, RefusedPacketWriteNeverReachesTheDevice) {
 }
 
 TEST(FaultyQueue, BatchStopsAtTheRefusedPacketAfterWritingThoseBefore) {
-  device::testing::MockPacketDevice packet;
-  device::testing::MockBatchDevice batch;
+  tbtest::MockPacketDevice packet;
+  tbtest::MockBatchDevice batch;
   faults::Injector injector({.gso_einval_every = 2});
   faults::FaultyQueue q(packet, batch, injector);
   ON_CALL(batch, offloads()).WillByDefault(Return(device::Offloads{true, true, true, true, true}));
@@ -105,8 +103,8 @@ TEST(FaultyQueue, BatchStopsAtTheRefusedPacketAfterWritingThoseBefore) {
 }
 
 TEST(FaultyQueue, ADeviceRefusalPassesThroughWithItsCount) {
-  device::testing::MockPacketDevice packet;
-  device::testing::MockBatchDevice batch;
+  tbtest::MockPacketDevice packet;
+  tbtest::MockBatchDevice batch;
   faults::Injector injector({});
   faults::FaultyQueue q(packet, batch, injector);
   ON_CALL(batch, offloads()).WillByDefault(Return(device::Offloads{}));
@@ -120,7 +118,7 @@ TEST(FaultyQueue, ADeviceRefusalPassesThroughWithItsCount) {
 
 TEST(FaultyAsyncDevice, RefusesOnTheExecutorAfterSendingThoseBefore) {
   boost::asio::io_context io;
-  device::testing::MockAsyncBatchDevice inner;
+  tbtest::MockAsyncBatchDevice inner;
   faults::Injector injector({.write_enobufs_every = 3});
   faults::FaultyAsyncDevice dev(inner, injector);
   ON_CALL(inner, executor()).WillByDefault(Return(io.get_executor()));

@@ -1,16 +1,15 @@
 // Single-step behaviours against the GMock devices.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <condition_variable>
 #include <mutex>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "forward/modes/sync_batch_forwarder.h"
 #include "forward/modes/sync_forwarder.h"
 #include "forward/registry.h"
-#include "mocks/mock_batch_device.h"
-#include "mocks/mock_packet_device.h"
+#include "support/mock_devices.h"
 
 namespace {
 
@@ -50,7 +49,7 @@ forward::Setup packet_setup(device::PacketDevice& a, device::PacketDevice& b) {
 }
 
 TEST(SyncForwarderMock, ReadsThenWritesTheSameBytes) {
-  device::testing::MockPacketDevice a, b;
+  tbtest::MockPacketDevice a, b;
   Gate interrupted;
   const std::vector<std::uint8_t> pkt{0x45, 0, 0, 20, 1, 2, 3, 4, 64, 17, 0, 0, 10, 0, 1, 1, 10, 0, 2, 1};
   EXPECT_CALL(a, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
@@ -81,7 +80,7 @@ TEST(SyncForwarderMock, ReadsThenWritesTheSameBytes) {
 }
 
 TEST(SyncForwarderMock, ReadEioStopsWithTheDeviceName) {
-  device::testing::MockPacketDevice a, b;
+  tbtest::MockPacketDevice a, b;
   Gate interrupted;
   EXPECT_CALL(a, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
   EXPECT_CALL(b, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
@@ -98,7 +97,7 @@ TEST(SyncForwarderMock, ReadEioStopsWithTheDeviceName) {
 }
 
 TEST(SyncBatchForwarderMock, WriteRefusalIsCountedAndReadingGoesOn) {
-  device::testing::MockBatchDevice a, b;
+  tbtest::MockBatchDevice a, b;
   Gate interrupted;
   EXPECT_CALL(a, offloads()).WillRepeatedly(Return(device::Offloads{}));
   EXPECT_CALL(b, offloads()).WillRepeatedly(Return(device::Offloads{}));
@@ -110,8 +109,8 @@ TEST(SyncBatchForwarderMock, WriteRefusalIsCountedAndReadingGoesOn) {
   s.first.batch = {&a};
   s.second.batch = {&b};
   forward::SyncBatchForwarder f(s, *forward::find_mode("sync-gso"));
-  const std::vector<std::uint8_t> pkt{0x60, 0, 0, 0, 0, 0, 59, 64, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+  const std::vector<std::uint8_t> pkt{0x60, 0,  0,  0,  0,  0,  59, 64, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+                                      13,   14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   int reads = 0;
   EXPECT_CALL(a, recv_batch(_)).WillRepeatedly(Invoke([&](std::span<device::Packet> p) {
     if (++reads > 2) {

@@ -1,45 +1,24 @@
 // Every mode between two fake TUNs: flows arrive intact and in order, GRO and GSO split on the
 // offload modes, buffer reuse on the pooled mode, drops counted with reasons, counters balance.
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <set>
 #include <string_view>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "forward/channels/buffer_pool.h"
-#include "rig.h"
+#include "support/fake_rig.h"
+#include "support/modes.h"
 
 namespace {
 
-using namespace fwdtest;
+using namespace tbtest;
 using forward::DropReason;
-
-// The modes whose registry entry satisfies `pred`, by name (gtest parameters).
-template <class Pred>
-std::vector<std::string> mode_names(Pred pred) {
-  std::vector<std::string> v;
-  for (const auto& m : forward::modes())
-    if (pred(m)) v.emplace_back(m.name);
-  return v;
-}
-std::vector<std::string> all_mode_names() {
-  return mode_names([](const forward::Mode&) { return true; });
-}
-std::vector<std::string> offload_mode_names() {
-  return mode_names([](const forward::Mode& m) { return m.offload; });
-}
-std::string param_name(const testing::TestParamInfo<std::string>& i) {
-  std::string s = i.param;
-  for (auto& c : s)
-    if (c == '-') c = '_';
-  return s;
-}
 
 class EveryMode : public testing::TestWithParam<std::string> {
  protected:
-  const forward::Mode& mode() const { return *forward::find_mode(GetParam()); }
+  const forward::Mode& mode() const { return tbtest::mode(GetParam()); }
 };
 class GsoMode : public EveryMode {};
 
@@ -82,6 +61,7 @@ TEST(ModeRegistry, QueuesComeFromTheEntryOrTheFlag) {
 TEST(ModeRegistry, JsonCarriesEveryFact) {
   const auto j = forward::registry_json();
   EXPECT_EQ(j.at("format"), "tunfwd-modes/1");
+  ASSERT_FALSE(forward::modes().empty()) << "an empty registry and an empty list would agree";
   ASSERT_EQ(j.at("modes").size(), forward::modes().size());
   std::size_t i = 0;
   for (const auto& m : forward::modes()) {
@@ -109,7 +89,7 @@ TEST(ModeRegistry, JsonCarriesEveryFact) {
 
 // Several flows both ways (TCP/UDP, v4/v6), and on offload modes a TCP and a UDP super-packet.
 TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   const std::size_t queues = rig.a().queue_count();
   std::vector<std::vector<Bytes>> flows;
   std::uint16_t sport = 40000;
@@ -123,12 +103,12 @@ TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
     for (std::size_t f = 0; f < flows.size(); ++f) script.push_back({f % queues, {}, flows[f][i]});
   if (mode().offload) {
     auto tcp = flow_spec(4, packet::kProtoTcp, 41000);
-    tcp.payload = tbtest::pattern(6 * 1000, 9);
-    auto g = tbtest::make_gso(tcp, 1000);
+    tcp.payload = pattern(6 * 1000, 9);
+    auto g = make_gso(tcp, 1000);
     script.push_back({0, g.header, g.bytes});
     auto udp = flow_spec(6, packet::kProtoUdp, 41001);
-    udp.payload = tbtest::pattern(3 * 900 + 5, 10);
-    auto u = tbtest::make_gso(udp, 900);
+    udp.payload = pattern(3 * 900 + 5, 10);
+    auto u = make_gso(udp, 900);
     script.push_back({queues > 1 ? 1u : 0u, u.header, u.bytes});
   }
   auto back = flow_packets(flow_spec(4, packet::kProtoTcp, 5201, true), 10, 300, 77);
@@ -168,13 +148,13 @@ TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
 
 // A write refused with ENOBUFS drops that packet, counted, and forwarding goes on.
 TEST_P(EveryMode, EnobufsIsCountedAsADrop) {
-  Rig rig(mode());
-  rig.b().set_write_rule([](const fake::Record&, std::size_t attempt) { return attempt == 2 ? ENOBUFS : 0; });
+  FakeRig rig(mode());
+  rig.b().set_write_rule([](const Record&, std::size_t attempt) { return attempt == 2 ? ENOBUFS : 0; });
   std::vector<Bytes> sent;
   for (std::uint16_t i = 0; i < 5; ++i) {  // distinct flows: nothing coalesces, five writes
     auto s = flow_spec(4, packet::kProtoUdp, static_cast<std::uint16_t>(30000 + i));
-    s.payload = tbtest::pattern(200, i);
-    sent.push_back(tbtest::build(s));
+    s.payload = pattern(200, i);
+    sent.push_back(build(s));
   }
   for (const auto& p : sent) rig.inject(rig.a(), {0, {}, p});
   rig.start();
@@ -192,7 +172,7 @@ TEST_P(EveryMode, EnobufsIsCountedAsADrop) {
 
 // A read failing with EIO stops the forwarder by itself, with a message naming the device.
 TEST_P(EveryMode, ReadEioStopsWithAnError) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   rig.a().queue(0).inject_read_error(EIO);
   rig.start();
   const auto st = rig.wait_finished();
@@ -203,7 +183,7 @@ TEST_P(EveryMode, ReadEioStopsWithAnError) {
 }
 
 TEST_P(EveryMode, StopsWhenIdle) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   rig.start();
   const auto st = rig.stop();
   EXPECT_TRUE(st.ok) << st.error;
@@ -216,7 +196,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, EveryMode, testing::ValuesIn(all_mode_names()), 
 // passthrough modes forward what they read whole: PassthroughMode below).
 class SplitMode : public EveryMode {};
 TEST_P(SplitMode, OneBatchOfATcpFlowIsCoalesced) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   auto sent = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 8, 1400, 3);
   for (const auto& p : sent) rig.inject(rig.a(), {0, {}, p});
   rig.start();
@@ -235,13 +215,13 @@ TEST_P(SplitMode, OneBatchOfATcpFlowIsCoalesced) {
 
 // The kernel refusing a GSO write with EINVAL: the segments are resent one by one, counted.
 TEST_P(GsoMode, EinvalOnGsoWriteFallsBackToSegments) {
-  Rig rig(mode());
-  rig.b().set_write_rule([](const fake::Record& r, std::size_t) { return r.header.is_gso() ? EINVAL : 0; });
+  FakeRig rig(mode());
+  rig.b().set_write_rule([](const Record& r, std::size_t) { return r.header.is_gso() ? EINVAL : 0; });
   std::vector<Bytes> expected;
   if (mode().passthrough) {
     auto s = flow_spec(4, packet::kProtoTcp, 40000);
-    s.payload = tbtest::pattern(8 * 1400, 4);
-    auto g = tbtest::make_gso(s, 1400);
+    s.payload = pattern(8 * 1400, 4);
+    auto g = make_gso(s, 1400);
     expected = expected_of(g.header, g.bytes);
     rig.inject(rig.a(), {0, g.header, g.bytes});
   } else {
@@ -264,10 +244,10 @@ TEST_P(GsoMode, EinvalOnGsoWriteFallsBackToSegments) {
 
 // A packet whose virtio header is invalid (UFO) is dropped with a reason, the rest goes on.
 TEST_P(GsoMode, BadVnetHeaderIsDroppedAndCounted) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   auto s = flow_spec(4, packet::kProtoUdp, 40000);
-  s.payload = tbtest::pattern(3000, 5);
-  auto bad = tbtest::make_gso(s, 1000);
+  s.payload = pattern(3000, 5);
+  auto bad = make_gso(s, 1000);
   bad.header.gso_type = vnet::kGsoUdp;  // UFO: obsolete, refused
   auto good = flow_packets(flow_spec(6, packet::kProtoTcp, 40001), 3, 500, 6);
   rig.inject(rig.a(), {0, bad.header, bad.bytes});
@@ -297,10 +277,10 @@ class PooledMode : public EveryMode {};
 class AsyncMode : public EveryMode {};
 
 TEST_P(PassthroughMode, ForwardsSuperPacketWholeWhenOffloadsMatch) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   auto s = flow_spec(6, packet::kProtoTcp, 40000);
-  s.payload = tbtest::pattern(10 * 1200, 7);
-  auto g = tbtest::make_gso(s, 1200);
+  s.payload = pattern(10 * 1200, 7);
+  auto g = make_gso(s, 1200);
   rig.inject(rig.a(), {0, g.header, g.bytes});
   rig.start();
   ASSERT_TRUE(rig.wait_packets(rig.b(), 10));
@@ -317,10 +297,10 @@ TEST_P(PassthroughMode, ForwardsSuperPacketWholeWhenOffloadsMatch) {
 
 TEST_P(PassthroughMode, SplitsWhenTheOtherSideLacksTso) {
   device::Offloads csum_only{true, true, false, false, false};
-  Rig rig(mode(), fake::full_offloads(), csum_only, 1);
+  FakeRig rig(mode(), full_offloads(), csum_only, 1);
   auto s = flow_spec(4, packet::kProtoTcp, 40000);
-  s.payload = tbtest::pattern(5 * 1200, 8);
-  auto g = tbtest::make_gso(s, 1200);
+  s.payload = pattern(5 * 1200, 8);
+  auto g = make_gso(s, 1200);
   rig.inject(rig.a(), {0, g.header, g.bytes});
   rig.start();
   ASSERT_TRUE(rig.wait_packets(rig.b(), 5));
@@ -331,14 +311,13 @@ TEST_P(PassthroughMode, SplitsWhenTheOtherSideLacksTso) {
   EXPECT_EQ(flatten(records), expected_of(g.header, g.bytes));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, PassthroughMode, testing::ValuesIn(mode_names([](const forward::Mode& m) {
-                           return m.passthrough;
-                         })),
+INSTANTIATE_TEST_SUITE_P(Modes, PassthroughMode,
+                         testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.passthrough; })),
                          param_name);
 
 // A pooled mode recycles its buffers: far more packets than buffers, no new allocation.
 TEST_P(PooledMode, ReusesBuffers) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   rig.start();
   const auto* pool = rig.forwarder().pool();
   ASSERT_NE(pool, nullptr);
@@ -348,8 +327,8 @@ TEST_P(PooledMode, ReusesBuffers) {
   for (std::uint16_t chunk = 0; sent < total; ++chunk) {
     for (std::size_t i = 0; i < 500; ++i, ++sent) {
       auto s = flow_spec(4, packet::kProtoUdp, static_cast<std::uint16_t>(20000 + i % 8));
-      s.payload = tbtest::pattern(64, static_cast<std::uint32_t>(sent));
-      rig.inject(rig.a(), {0, {}, tbtest::build(s)});
+      s.payload = pattern(64, static_cast<std::uint32_t>(sent));
+      rig.inject(rig.a(), {0, {}, build(s)});
     }
     ASSERT_TRUE(rig.wait_packets(rig.b(), sent));
   }
@@ -363,12 +342,12 @@ TEST_P(PooledMode, ReusesBuffers) {
   EXPECT_TRUE(t.balanced());
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, PooledMode, testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.pool; })),
-                         param_name);
+INSTANTIATE_TEST_SUITE_P(Modes, PooledMode,
+                         testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.pool; })), param_name);
 
 // Modes without a pool say so (the perf test reads the pool through this too).
 TEST_P(EveryMode, HasAPoolExactlyWhenTheRegistrySaysSo) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   rig.start();
   EXPECT_EQ(rig.forwarder().pool() != nullptr, mode().pool);
   EXPECT_TRUE(rig.stop().ok);
@@ -377,7 +356,7 @@ TEST_P(EveryMode, HasAPoolExactlyWhenTheRegistrySaysSo) {
 // --threads 2: each direction on its own strand, both ways at once, everything arrives in order
 // and the counters balance (ThreadSanitizer checks the rest in the tsan preset).
 TEST_P(AsyncMode, ForwardsBothWaysOnTwoThreads) {
-  Rig rig(mode());
+  FakeRig rig(mode());
   rig.set_threads(2);
   auto ab = flow_packets(flow_spec(4, packet::kProtoTcp, 40000), 300, 900, 5);
   auto ba = flow_packets(flow_spec(6, packet::kProtoUdp, 5201, true), 300, 700, 6);
@@ -400,7 +379,7 @@ TEST_P(AsyncMode, ForwardsBothWaysOnTwoThreads) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, AsyncMode, testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })),
-                         param_name);
+INSTANTIATE_TEST_SUITE_P(Modes, AsyncMode,
+                         testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })), param_name);
 
 }  // namespace

@@ -1,19 +1,19 @@
 // The building blocks: counters, buffer pool, channels, the batch writer.
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <future>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "forward/channels/async_channel.h"
-#include "forward/stages/batch_writer.h"
 #include "forward/channels/buffer_pool.h"
 #include "forward/channels/channel.h"
-#include "forward/counters/counters.h"
 #include "forward/channels/frame.h"
+#include "forward/counters/counters.h"
+#include "forward/stages/batch_writer.h"
 #include "forward/stages/segment_arena.h"
 #include "offload/gro_table.h"
-#include "rig.h"
+#include "support/fake_rig.h"
 
 namespace {
 
@@ -34,7 +34,8 @@ TEST(Counters, FlushAddsAndFormatsPerDirection) {
   EXPECT_EQ(s.dropped(DropReason::kWriteQueueFull), 1u);
   EXPECT_TRUE(s.balanced());
   const auto text = c.format();
-  EXPECT_NE(text.find("tun11→tun22: packets 5 written 4 bytes 456 batches 2 drops 1 (write queue full"), std::string::npos)
+  EXPECT_NE(text.find("tun11→tun22: packets 5 written 4 bytes 456 batches 2 drops 1 (write queue full"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("tun22→tun11: packets 0"), std::string::npos) << text;
 }
@@ -67,7 +68,8 @@ TEST(BufferPool, RecyclesWithoutAllocating) {
 TEST(FrameStore, HeapFramesAreSizedToThePacketAndBothStoresRefuseOversizedOnes) {
   forward::HeapFrameStore heap(1756);
   forward::PoolFrameStore pool(2, 1756);
-  for (forward::FrameStore* store : {static_cast<forward::FrameStore*>(&heap), static_cast<forward::FrameStore*>(&pool)}) {
+  for (forward::FrameStore* store :
+       {static_cast<forward::FrameStore*>(&heap), static_cast<forward::FrameStore*>(&pool)}) {
     EXPECT_FALSE(store->acquire(1757).has_value()) << "larger than frame_size()";
     auto f = store->acquire(52);
     ASSERT_TRUE(f.has_value());
@@ -137,7 +139,7 @@ TEST(AsyncChannel, WaitersAreWokenThroughTheExecutor) {
 
 // Only checksums the split computed are flagged for GroTable to trust; copied packets are not.
 TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
-  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
   std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
   offload::GroTable gro;
   const auto merged = gro.coalesce(views);
@@ -159,9 +161,9 @@ TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
 }
 
 TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {
-  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
   std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
-  forward::BatchWriter w(fake::full_offloads(), 2000, 16);
+  forward::BatchWriter w(tbtest::full_offloads(), 2000, 16);
   ASSERT_TRUE(w.coalescing());
   w.begin(views);
   ASSERT_EQ(w.pending().size(), 1u);
@@ -181,9 +183,9 @@ TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {
 }
 
 TEST(BatchWriter, OtherErrorsDropTheWholeWriteAndContinue) {
-  const auto pkts = fwdtest::flow_packets(fwdtest::flow_spec(6, packet::kProtoUdp, 1), 3, 100, 2);
+  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(6, packet::kProtoUdp, 1), 3, 100, 2);
   std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
-  forward::BatchWriter w(fake::no_offloads(), 2000, 16);
+  forward::BatchWriter w(tbtest::no_offloads(), 2000, 16);
   EXPECT_FALSE(w.coalescing());
   w.begin(views);
   forward::Tally t;

@@ -4,6 +4,7 @@
 
 #include "harness/command.h"
 #include "harness/run_state.h"
+#include "support/scratch_dir.h"
 
 using namespace harness;
 
@@ -17,7 +18,8 @@ TEST(Cleanup, OnlyTunbenchNamespacesAreCandidates) {
 }
 
 TEST(RunState, RecordsNamespacesAndChildrenAndRemovesItsFile) {
-  const auto dir = std::filesystem::temp_directory_path() / ("tb-state-test-" + std::to_string(::getpid()));
+  const tbtest::ScratchDir scratch("tb-state-test");
+  const auto& dir = scratch.path();
   ::setenv("TUNBENCH_STATE_DIR", dir.c_str(), 1);
   std::filesystem::path file;
   {
@@ -35,7 +37,6 @@ TEST(RunState, RecordsNamespacesAndChildrenAndRemovesItsFile) {
   }
   EXPECT_FALSE(std::filesystem::exists(file));
   ::unsetenv("TUNBENCH_STATE_DIR");
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunState, ProcessIdentityIncludesStartTime) {

@@ -2,9 +2,9 @@
 // harness reads (forwarder_stats.h, tunfwd_modes.h): one format, checked from both ends.
 #include "harness/forwarder_stats.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "forward/counters/counters.h"
 #include "forward/counters/counters_json.h"
@@ -74,6 +74,7 @@ TEST(ForwarderStats, ABadFileIsRefusedNamingTheField) {
 
 TEST(TunfwdModes, TheRegistryJsonIsWhatTheHarnessReads) {
   const auto catalog = harness::TunfwdModes::parse(forward::registry_json().dump());
+  ASSERT_FALSE(forward::modes().empty()) << "an empty registry and an empty catalog would agree";
   ASSERT_EQ(catalog.names().size(), forward::modes().size());
   for (const auto& m : forward::modes()) {
     const auto t = catalog.require(std::string(m.name));

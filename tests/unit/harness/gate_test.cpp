@@ -58,7 +58,8 @@ TEST(Gate, IdenticalDistributionsPass) {
   const auto c = compare_metric("throughput", values, values, true, GateOptions{});
   EXPECT_EQ(c.verdict, Verdict::unchanged);
   // Two draws of the same distribution: no verdict either.
-  const auto other = compare_metric("throughput", noisy(1.0, 10, 0.05, 4), noisy(1.0, 10, 0.05, 5), true, GateOptions{});
+  const auto other =
+      compare_metric("throughput", noisy(1.0, 10, 0.05, 4), noisy(1.0, 10, 0.05, 5), true, GateOptions{});
   EXPECT_EQ(other.verdict, Verdict::unchanged);
 }
 

@@ -4,12 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
+#include "support/fixtures.h"
 
 using harness::parse_iperf_json;
 
 TEST(IperfResult, TcpUsesTheReceiverBitrateAndSenderRetransmits) {
-  const auto r = parse_iperf_json(fixture("iperf3/tcp.json"));
+  const auto r = parse_iperf_json(tbtest::fixture("iperf3/tcp.json"));
   EXPECT_FALSE(r.udp);
   EXPECT_NEAR(r.gbps, 18.570732143, 1e-6);  // sum_received, not sum_sent (18.5711...)
   EXPECT_EQ(r.retransmits, 5497);
@@ -19,19 +19,19 @@ TEST(IperfResult, TcpUsesTheReceiverBitrateAndSenderRetransmits) {
 }
 
 TEST(IperfResult, ParallelStreamsAreSummed) {
-  const auto r = parse_iperf_json(fixture("iperf3/tcp-p2.json"));
+  const auto r = parse_iperf_json(tbtest::fixture("iperf3/tcp-p2.json"));
   EXPECT_NEAR(r.gbps, 19.503529100, 1e-6);
   EXPECT_EQ(r.retransmits, 8838);
 }
 
 TEST(IperfResult, ReverseModeStillReadsTheReceiver) {
-  const auto r = parse_iperf_json(fixture("iperf3/tcp-reverse.json"));
+  const auto r = parse_iperf_json(tbtest::fixture("iperf3/tcp-reverse.json"));
   EXPECT_NEAR(r.gbps, 19.394282416, 1e-6);
   EXPECT_EQ(r.retransmits, 6603);
 }
 
 TEST(IperfResult, UdpReportsOfferedRateLossAndDelivered) {
-  const auto r = parse_iperf_json(fixture("iperf3/udp.json"));
+  const auto r = parse_iperf_json(tbtest::fixture("iperf3/udp.json"));
   EXPECT_TRUE(r.udp);
   EXPECT_NEAR(r.gbps, 7.117755167, 1e-6);
   EXPECT_NEAR(r.loss_percent, 5.408651, 1e-5);
@@ -40,14 +40,14 @@ TEST(IperfResult, UdpReportsOfferedRateLossAndDelivered) {
 }
 
 TEST(IperfResult, UdpAtAFixedRateWithoutLoss) {
-  const auto r = parse_iperf_json(fixture("iperf3/udp-rate.json"));
+  const auto r = parse_iperf_json(tbtest::fixture("iperf3/udp-rate.json"));
   EXPECT_NEAR(r.gbps, 0.0999, 1e-4);
   EXPECT_DOUBLE_EQ(r.loss_percent, 0.0);
 }
 
 TEST(IperfResult, ErrorFieldBecomesAnExceptionWithIperfsMessage) {
   try {
-    parse_iperf_json(fixture("iperf3/error-refused.json"));
+    parse_iperf_json(tbtest::fixture("iperf3/error-refused.json"));
     FAIL() << "expected an exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("Connection refused"), std::string::npos) << e.what();

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
+#include "support/fixtures.h"
 
 using namespace harness;
 
 TEST(ProcParse, PidStatFromARealProcess) {
-  const auto stat = parse_pid_stat(fixture("proc/pid-stat.txt"));
+  const auto stat = parse_pid_stat(tbtest::fixture("proc/pid-stat.txt"));
   ASSERT_TRUE(stat);
   EXPECT_EQ(stat->pid, 1);
   EXPECT_EQ(stat->comm, "process_api");
@@ -20,7 +20,7 @@ TEST(ProcParse, PidStatFromARealProcess) {
 }
 
 TEST(ProcParse, CommWithSpacesAndParenthesesRunsToTheLastParenthesis) {
-  const auto stat = parse_pid_stat(fixture("proc/pid-stat-tricky-comm.txt"));
+  const auto stat = parse_pid_stat(tbtest::fixture("proc/pid-stat-tricky-comm.txt"));
   ASSERT_TRUE(stat);
   EXPECT_EQ(stat->pid, 4242);
   EXPECT_EQ(stat->comm, "tun fwd) (x)");
@@ -38,13 +38,13 @@ TEST(ProcParse, BrokenPidStatIsRejected) {
 }
 
 TEST(ProcParse, VmRssInKilobytes) {
-  EXPECT_EQ(parse_vmrss_kb(fixture("proc/pid-status.txt")), 12444u);
+  EXPECT_EQ(parse_vmrss_kb(tbtest::fixture("proc/pid-status.txt")), 12444u);
   // Kernel threads have no VmRSS line.
-  EXPECT_FALSE(parse_vmrss_kb(fixture("proc/status-kernel-thread.txt")));
+  EXPECT_FALSE(parse_vmrss_kb(tbtest::fixture("proc/status-kernel-thread.txt")));
 }
 
 TEST(ProcParse, AggregateCpuLineOfProcStat) {
-  const auto cpu = parse_proc_stat_cpu(fixture("proc/stat.txt"));
+  const auto cpu = parse_proc_stat_cpu(tbtest::fixture("proc/stat.txt"));
   ASSERT_TRUE(cpu);
   EXPECT_EQ(cpu->user, 1815u);
   EXPECT_EQ(cpu->system, 1783u);
@@ -56,6 +56,6 @@ TEST(ProcParse, AggregateCpuLineOfProcStat) {
 }
 
 TEST(ProcParse, CpuModel) {
-  EXPECT_EQ(parse_cpu_model(fixture("proc/cpuinfo.txt")), "Intel(R) Xeon(R) Processor");
+  EXPECT_EQ(parse_cpu_model(tbtest::fixture("proc/cpuinfo.txt")), "Intel(R) Xeon(R) Processor");
   EXPECT_EQ(parse_cpu_model("processor : 0\n"), "unknown");
 }

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "harness/command.h"
+#include "harness/proc_parse.h"
+#include "support/scratch_dir.h"
 
 using namespace harness;
 using std::chrono::milliseconds;
@@ -22,13 +24,9 @@ std::string wait_for_file(Process& p, const std::filesystem::path& file) {
   return text;
 }
 
-std::filesystem::path scratch(const std::string& name) {
-  return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
-}
-
 bool gone_or_zombie(pid_t pid) {
-  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  return stat.empty() || stat.find(") Z") != std::string::npos;
+  const auto stat = parse_pid_stat(read_file("/proc/" + std::to_string(pid) + "/stat"));
+  return !stat || stat->state == 'Z';
 }
 }  // namespace
 
@@ -67,16 +65,17 @@ TEST(Process, StopEndsARunningChildWithSigint) {
 
 TEST(Process, StopEscalatesWhenSigintIsIgnored) {
   // The shell ignores SIGINT and SIGTERM; only SIGKILL ends it.
-  const auto ready = scratch("tb-process-trap");
+  const tbtest::ScratchDir dir("tb-process-trap");
+  const auto ready = dir.file("ready");
   Process p = Process::spawn(
       {{"sh", "-c", "trap '' INT TERM; echo ready > " + ready.string() + "; while :; do sleep 1; done"}, "", "", ""});
   ASSERT_EQ(wait_for_file(p, ready), "ready\n");
-  std::filesystem::remove(ready);
   EXPECT_EQ(p.stop(milliseconds(100)), 128 + SIGKILL);
 }
 
 TEST(Process, StopReachesTheWholeProcessGroup) {
-  const auto pid_file = scratch("tb-process-group");
+  const tbtest::ScratchDir dir("tb-process-group");
+  const auto pid_file = dir.file("pid");
   Process p = Process::spawn({{"sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; wait"}, "", "", ""});
   const std::string text = wait_for_file(p, pid_file);
   ASSERT_FALSE(text.empty());
@@ -92,7 +91,6 @@ TEST(Process, StopReachesTheWholeProcessGroup) {
     ended = gone_or_zombie(grandchild);
   }
   EXPECT_TRUE(ended);
-  std::filesystem::remove(pid_file);
 }
 
 TEST(Command, RunCheckedNamesTheFailingCommand) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_names.h"
+
 namespace {
 
 using namespace harness;
@@ -57,7 +59,12 @@ std::vector<Case> cases() {
       {"FlatRssPasses", flat, transfer(), 0, clean_stats(), nullptr},
       {"GrowthWithinTheLimitPasses", within, transfer(), 0, clean_stats(), nullptr},
       {"RssGrowthFails", grows, transfer(), 0, clean_stats(), "RSS at 10 s 4000 kB, at the end 4050 kB (+1.25 %"},
-      {"TooFewSamplesFails", {4000, 4000}, transfer(), 0, clean_stats(), "not enough RSS samples (2 for a reference at 10 s)"},
+      {"TooFewSamplesFails",
+       {4000, 4000},
+       transfer(),
+       0,
+       clean_stats(),
+       "not enough RSS samples (2 for a reference at 10 s)"},
       {"IperfFailureFails", flat, std::nullopt, 0, clean_stats(), "iperf3 did not complete: boom"},
       {"NonZeroExitFails", flat, transfer(), 1, clean_stats(), "exit status 1 after SIGINT"},
       {"DropsFail", flat, transfer(), 0, dropped, "tun11→tun22 drops 0 (counted 10)"},
@@ -87,7 +94,7 @@ TEST_P(SoakRule, JudgesItsFigures) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Soak, SoakRule, ::testing::ValuesIn(cases()), [](const auto& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Soak, SoakRule, ::testing::ValuesIn(cases()), tbtest::case_name);
 
 TEST(Soak, ReferenceIsMinuteOneOrHalfway) {
   EXPECT_EQ(soak_reference_second(600), 60);

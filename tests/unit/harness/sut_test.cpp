@@ -3,11 +3,12 @@
 // description survives JSON (what `tunbench run --sut FILE` reads).
 #include "harness/sut.h"
 
-#include <gtest/gtest.h>
-
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 #include "harness/suts.h"
+#include "support/test_names.h"
 
 namespace {
 
@@ -25,6 +26,7 @@ std::string error_of(F&& f) {
 }
 
 TEST(Sut, BuiltInsAreValid) {
+  ASSERT_FALSE(suts::baseline_names().empty()) << "no built-in baseline: nothing would be checked";
   for (const auto& name : suts::baseline_names()) {
     const auto s = suts::baseline(name);
     ASSERT_TRUE(s) << name;
@@ -59,7 +61,8 @@ TEST(Sut, RoutedBaselineHasTheForwardersHopCount) {
   EXPECT_EQ(r.veths[0].b.ns, "fwd");
   EXPECT_EQ(r.veths[1].a.ns, "fwd");
   bool forwarding = false;
-  for (const auto& [role, setting] : r.sysctls) forwarding = forwarding || (role == "fwd" && setting == "net.ipv4.ip_forward=1");
+  for (const auto& [role, setting] : r.sysctls)
+    forwarding = forwarding || (role == "fwd" && setting == "net.ipv4.ip_forward=1");
   EXPECT_TRUE(forwarding);
 }
 
@@ -78,10 +81,19 @@ const BadCase kBad[] = {
      },
      "process forwarder uses namespace 'b', which the spec does not create"},
     {"EmptyCommand", [](SutSpec& s) { s.processes[0].argv.clear(); }, "process 'forwarder' has no command"},
-    {"DuplicateProcess", [](SutSpec& s) { s.processes.push_back(s.processes[0]); }, "process names must be given and unique"},
+    {"DuplicateProcess", [](SutSpec& s) { s.processes.push_back(s.processes[0]); },
+     "process names must be given and unique"},
     {"DeviceOfNoProcess", [](SutSpec& s) { s.devices[0].by = "ghost"; }, "device tun11 is created by 'ghost'"},
-    {"RouteWithoutPrefix", [](SutSpec& s) { s.devices[0].iface.routes.push_back({"", "10.0.1.2"}); }, "route without a prefix"},
-    {"SysctlWithoutValue", [](SutSpec& s) { s.sysctls.push_back({"fwd", "net.ipv4.ip_forward"}); }, "is not key=value"},
+    {"RouteWithoutPrefix",
+     [](SutSpec& s) {
+       s.devices[0].iface.routes.push_back({"", "10.0.1.2"});
+     },
+     "route without a prefix"},
+    {"SysctlWithoutValue",
+     [](SutSpec& s) {
+       s.sysctls.push_back({"fwd", "net.ipv4.ip_forward"});
+     },
+     "is not key=value"},
     {"NoKind", [](SutSpec& s) { s.kind.clear(); }, "without a kind"},
 };
 
@@ -96,7 +108,7 @@ TEST_P(BadSut, IsRefusedNamingTheProblem) {
   EXPECT_NE(message.find(GetParam().message), std::string::npos) << message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sut, BadSut, ::testing::ValuesIn(kBad), [](const auto& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Sut, BadSut, ::testing::ValuesIn(kBad), tbtest::case_name);
 
 TEST(Sut, PlaceholdersExpandAndUnknownOnesAreNamed) {
   const std::map<std::string, std::string> values{{"ns:a", "tb-a-1"}, {"stats_json", "/tmp/s.json"}};

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fixtures.h"
 #include "support/run_rows.h"
 
 using namespace harness;
@@ -115,7 +116,8 @@ TEST(Thresholds, MissingRowFails) {
 }
 
 TEST(Thresholds, ProfilesInTheRepositoryLoadAndExactlyOneIsTheFallback) {
-  const auto profiles = load_profiles(std::string(TB_FIXTURES_DIR) + "/thresholds");
+  const std::string dir = tbtest::fixture_path("thresholds").string();
+  const auto profiles = load_profiles(dir);
   ASSERT_FALSE(profiles.empty());
   int fallbacks = 0;
   for (const auto& p : profiles) {
@@ -124,12 +126,11 @@ TEST(Thresholds, ProfilesInTheRepositoryLoadAndExactlyOneIsTheFallback) {
     fallbacks += p.fallback;
   }
   EXPECT_EQ(fallbacks, 1);
-  const auto chosen = choose_profile(std::string(TB_FIXTURES_DIR) + "/thresholds", "",
-                                     "13th Gen Intel(R) Core(TM) i7-13700K");
+  const auto chosen = choose_profile(dir, "", "13th Gen Intel(R) Core(TM) i7-13700K");
   EXPECT_EQ(chosen.profile.name, "reference-i7-13700k");
   EXPECT_FALSE(chosen.ratios_only);
-  const auto other = choose_profile(std::string(TB_FIXTURES_DIR) + "/thresholds", "", "Some Unknown CPU");
+  const auto other = choose_profile(dir, "", "Some Unknown CPU");
   EXPECT_TRUE(other.profile.fallback);
   EXPECT_TRUE(other.ratios_only);
-  EXPECT_THROW(choose_profile(std::string(TB_FIXTURES_DIR) + "/thresholds", "no-such-profile", ""), std::runtime_error);
+  EXPECT_THROW(choose_profile(dir, "no-such-profile", ""), std::runtime_error);
 }

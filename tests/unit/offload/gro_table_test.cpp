@@ -1,15 +1,16 @@
 #include "offload/gro_table.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <numeric>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "offload/gso_split.h"
-#include "offload/packet_builder.h"
+#include <gtest/gtest.h>
+
+#include "support/engine_split.h"
+#include "support/packet_builder.h"
+#include "support/test_names.h"
 
 namespace offload {
 namespace {
@@ -72,39 +73,17 @@ Group range(std::size_t from, std::size_t to) {
   return g;
 }
 
-// Header edits that keep the IPv4 header checksum valid, so only the intended rule is hit.
-void fix_ipv4(Bytes& b) { packet::Ipv4Header(std::span(b)).update_checksum(); }
+// Header edits keep the checksums valid (tbtest::refresh_ipv4_checksum, refresh_l4_checksum),
+// so only the intended rule is hit.
 std::span<std::uint8_t> l4_of(Bytes& b) { return std::span(b).subspan(packet::parse_ip(b).layers.l4_offset); }
-// Rewrites the L4 checksum to be valid again after an L4 header edit.
-void fix_l4(Bytes& b) {
-  auto parsed = packet::parse_ip(b);
-  auto l4 = std::span(b).subspan(parsed.layers.l4_offset);
-  const std::size_t field = tbtest::csum_field(parsed.layers.l4_protocol);
-  packet::store_be16(l4.data() + field, 0);
-  std::uint16_t c = packet::finish(packet::sum_bytes(
-      l4, packet::pseudo_header_sum(parsed.layers, static_cast<std::uint32_t>(l4.size()))));
-  if (parsed.layers.l4_protocol == packet::kProtoUdp && c == 0) c = 0xFFFF;
-  packet::store_be16(l4.data() + field, c);
-}
 
-std::vector<std::span<const std::uint8_t>> spans_of(const std::vector<Bytes>& v) {
-  return {v.begin(), v.end()};
-}
+std::vector<std::span<const std::uint8_t>> spans_of(const std::vector<Bytes>& v) { return {v.begin(), v.end()}; }
 
 // Splits a merged output with the read-path splitter (offload.md §5).
 std::vector<Bytes> split(const GroOutput& o) {
-  auto count = gso_segment_count(o.header, o.bytes);
-  EXPECT_TRUE(count.ok()) << (count.ok() ? "" : to_string(*count.error));
-  if (!count.ok()) return {};
-  std::vector<Bytes> storage(count.segments, Bytes(o.bytes.size()));
-  std::vector<std::span<std::uint8_t>> slots(storage.begin(), storage.end());
-  std::vector<std::size_t> lengths(count.segments);
-  auto r = gso_split(o.header, o.bytes, slots, lengths);
+  auto r = tbtest::engine_split(o.header, o.bytes);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : to_string(*r.error));
-  if (!r.ok()) return {};
-  storage.resize(r.segments);
-  for (std::size_t i = 0; i < r.segments; ++i) storage[i].resize(lengths[i]);
-  return storage;
+  return std::move(r.segments);
 }
 
 // Every output either is an input untouched (zero header, same memory) or splits back into
@@ -167,7 +146,9 @@ std::vector<Row> rows() {
 
   // Rule 1: IP header shape.
   r.push_back({"Rule1_Ipv4OptionsPassThrough",
-               [] { return segments(with(tcp4(), [](auto& s) { s.ipv4_options = {1, 1, 1, 1}; }), 3, 100); },
+               [] {
+                 return segments(with(tcp4(), [](auto& s) { s.ipv4_options = {1, 1, 1, 1}; }), 3, 100);
+               },
                {{0}, {1}, {2}}});
   r.push_back({"Rule1_Ipv4BadHeaderChecksumPassesThrough",
                [] {
@@ -187,7 +168,7 @@ std::vector<Row> rows() {
                [] {
                  auto v = segments(tcp4(), 3, 100);
                  packet::Ipv4Header(std::span(v[2])).set_flags_fragment(packet::Ipv4Header::kFlagMF);
-                 fix_ipv4(v[2]);
+                 tbtest::refresh_ipv4_checksum(v[2]);
                  return v;
                },
                {{0, 1}, {2}}});
@@ -202,7 +183,9 @@ std::vector<Row> rows() {
                },
                {{0, 1}, {2}}});
   r.push_back({"Rule1_UnparseableBytesPassThrough",
-               [] { return std::vector<Bytes>{{0x45, 0, 0}, {0x00}, {0x60, 1, 2}, {}}; },
+               [] {
+                 return std::vector<Bytes>{{0x45, 0, 0}, {0x00}, {0x60, 1, 2}, {}};
+               },
                {{0}, {1}, {2}, {3}}});
   r.push_back({"Rule1_Ipv4HeaderChecksum0xFFFFPassesThrough",
                [] {
@@ -243,7 +226,9 @@ std::vector<Row> rows() {
                },
                {{0}, {1}}});
   r.push_back({"Rule2_TcpAndUdpSamePortsNotMixed",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(udp4(), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(udp4(), 1, 100)};
+               },
                {{0}, {1}}});
 
   // Rule 3: ACK number and window.
@@ -273,10 +258,10 @@ std::vector<Row> rows() {
     const char* name;
     std::uint8_t flags;
   };
-  for (const FlagCase& f : {FlagCase{"Syn", TcpHeader::kSyn | kAck}, FlagCase{"Fin", TcpHeader::kFin | kAck},
-                            FlagCase{"Rst", TcpHeader::kRst | kAck}, FlagCase{"Urg", TcpHeader::kUrg | kAck},
-                            FlagCase{"Ece", TcpHeader::kEce | kAck}, FlagCase{"Cwr", TcpHeader::kCwr | kAck},
-                            FlagCase{"NoAck", 0}}) {
+  for (const FlagCase& f :
+       {FlagCase{"Syn", TcpHeader::kSyn | kAck}, FlagCase{"Fin", TcpHeader::kFin | kAck},
+        FlagCase{"Rst", TcpHeader::kRst | kAck}, FlagCase{"Urg", TcpHeader::kUrg | kAck},
+        FlagCase{"Ece", TcpHeader::kEce | kAck}, FlagCase{"Cwr", TcpHeader::kCwr | kAck}, FlagCase{"NoAck", 0}}) {
     const std::uint8_t flags = f.flags;
     r.push_back({std::string("Rule4_") + f.name + "FirstNotMerged",
                  [flags] {
@@ -291,19 +276,24 @@ std::vector<Row> rows() {
                  },
                  {{0, 1}, {2}}});
   }
-  r.push_back({"Rule4_PshOnLastSegmentMerges",
-               [] {
-                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100, kAck | TcpHeader::kPsh)};
-               },
-               {{0, 1}}});
+  r.push_back(
+      {"Rule4_PshOnLastSegmentMerges",
+       [] {
+         return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100, kAck | TcpHeader::kPsh)};
+       },
+       {{0, 1}}});
 
   // Rule 5: payload.
-  r.push_back({"Rule5_PureAckPassesThrough",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 0), segment_at(tcp4(), 0, 100),
-                                              segment_at(tcp4(), 1, 100)}; },
-               {{0}, {1, 2}}});
+  r.push_back(
+      {"Rule5_PureAckPassesThrough",
+       [] {
+         return std::vector<Bytes>{segment_at(tcp4(), 0, 0), segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100)};
+       },
+       {{0}, {1, 2}}});
   r.push_back({"Rule5_EmptyUdpDatagramPassesThrough",
-               [] { return std::vector<Bytes>{segment_at(udp4(), 0, 0), segment_at(udp4(), 1, 0)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(udp4(), 0, 0), segment_at(udp4(), 1, 0)};
+               },
                {{0}, {1}}});
 
   // Rule 6: checksums.
@@ -335,7 +325,7 @@ std::vector<Row> rows() {
                  auto v = segments(tcp4(), 2, 100);
                  for (std::uint32_t w = 0; w <= 0xFFFF; ++w) {
                    packet::store_be16(v[1].data() + v[1].size() - 2, static_cast<std::uint16_t>(w));
-                   fix_l4(v[1]);
+                   tbtest::refresh_l4_checksum(v[1]);
                    packet::TcpHeader t(l4_of(v[1]));
                    if (t.checksum() == 0) {
                      t.set_checksum(0xFFFF);
@@ -348,37 +338,49 @@ std::vector<Row> rows() {
 
   // Rule 7: IP fields that must match.
   r.push_back({"Rule7_DifferentTtlNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
-                                              segment_at(with(tcp4(), [](auto& s) { s.ttl = 63; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
+                                           segment_at(with(tcp4(), [](auto& s) { s.ttl = 63; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_DifferentTosNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
-                                              segment_at(with(tcp4(), [](auto& s) { s.tos = 4; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
+                                           segment_at(with(tcp4(), [](auto& s) { s.tos = 4; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_DifferentDfNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
-                                              segment_at(with(tcp4(), [](auto& s) { s.df = false; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
+                                           segment_at(with(tcp4(), [](auto& s) { s.df = false; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_Ipv4ReservedFlagNotMerged",
                [] {
                  auto v = segments(tcp4(), 2, 100);
                  packet::Ipv4Header(std::span(v[1]))
                      .set_flags_fragment(packet::Ipv4Header::kFlagDF | packet::Ipv4Header::kFlagReserved);
-                 fix_ipv4(v[1]);
+                 tbtest::refresh_ipv4_checksum(v[1]);
                  return v;
                },
                {{0}, {1}}});
   r.push_back({"Rule7_DifferentHopLimitNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp6(), 0, 100),
-                                              segment_at(with(tcp6(), [](auto& s) { s.ttl = 1; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp6(), 0, 100),
+                                           segment_at(with(tcp6(), [](auto& s) { s.ttl = 1; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_DifferentTrafficClassNotMerged",
-               [] { return std::vector<Bytes>{segment_at(udp6(), 0, 100),
-                                              segment_at(with(udp6(), [](auto& s) { s.tos = 0x20; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(udp6(), 0, 100),
+                                           segment_at(with(udp6(), [](auto& s) { s.tos = 0x20; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_Ipv4IdNotCountingUpNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
-                                              segment_at(with(tcp4(), [](auto& s) { s.id = 7; }), 1, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
+                                           segment_at(with(tcp4(), [](auto& s) { s.id = 7; }), 1, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule7_Ipv4IdWrapsAround",
                [] { return segments(with(tcp4(), [](auto& s) { s.id = 0xFFFF; }), 3, 100); },
@@ -392,9 +394,8 @@ std::vector<Row> rows() {
                {{0, 1, 2}}});
   r.push_back({"Rule8_DifferentTcpOptionBytesNotMerged",
                [ts1, ts2] {
-                 return std::vector<Bytes>{
-                     segment_at(with(tcp6(), [&](auto& s) { s.tcp_options = ts1; }), 0, 100),
-                     segment_at(with(tcp6(), [&](auto& s) { s.tcp_options = ts2; }), 1, 100)};
+                 return std::vector<Bytes>{segment_at(with(tcp6(), [&](auto& s) { s.tcp_options = ts1; }), 0, 100),
+                                           segment_at(with(tcp6(), [&](auto& s) { s.tcp_options = ts2; }), 1, 100)};
                },
                {{0}, {1}}});
   r.push_back({"Rule8_DifferentDataOffsetNotMerged",
@@ -407,44 +408,58 @@ std::vector<Row> rows() {
                [] {
                  auto v = segments(tcp4(), 2, 100);
                  packet::TcpHeader(l4_of(v[1])).set_urgent(5);
-                 fix_l4(v[1]);
+                 tbtest::refresh_l4_checksum(v[1]);
                  return v;
                },
                {{0}, {1}}});
 
   // Rule 9: sequence adjacency.
   r.push_back({"Rule9_SequenceGapNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 2, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 2, 100)};
+               },
                {{0}, {1}}});
-  r.push_back({"Rule9_LateSegmentJoinsEarlierRun",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 2, 100),
-                                              segment_at(tcp4(), 1, 100)}; },
-               {{0, 2}, {1}}});
+  r.push_back(
+      {"Rule9_LateSegmentJoinsEarlierRun",
+       [] {
+         return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 2, 100), segment_at(tcp4(), 1, 100)};
+       },
+       {{0, 2}, {1}}});
   r.push_back({"Rule9_NoPrepend",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 1, 100), segment_at(tcp4(), 0, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 1, 100), segment_at(tcp4(), 0, 100)};
+               },
                {{0}, {1}}});
   r.push_back({"Rule9_RetransmissionNotMerged",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 0, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 0, 100)};
+               },
                {{0}, {1}}});
 
   // Rule 10: closed runs.
   r.push_back({"Rule10_PshClosesRun",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100, kAck | TcpHeader::kPsh),
-                                              segment_at(tcp4(), 2, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100),
+                                           segment_at(tcp4(), 1, 100, kAck | TcpHeader::kPsh),
+                                           segment_at(tcp4(), 2, 100)};
+               },
                {{0, 1}, {2}}});
   r.push_back({"Rule10_PshHeadStaysAlone",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100, kAck | TcpHeader::kPsh),
-                                              segment_at(tcp4(), 1, 100), segment_at(tcp4(), 2, 100)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100, kAck | TcpHeader::kPsh),
+                                           segment_at(tcp4(), 1, 100), segment_at(tcp4(), 2, 100)};
+               },
                {{0}, {1, 2}}});
-  r.push_back({"Rule10_ShortSegmentClosesRun",
-               [] { return segments(tcp4(), {100, 50, 100}); }, {{0, 1}, {2}}});
-  r.push_back({"Rule10_ShortUdpDatagramClosesRun",
-               [] { return segments(udp4(), {100, 50, 100}); }, {{0, 1}, {2}}});
+  r.push_back({"Rule10_ShortSegmentClosesRun", [] { return segments(tcp4(), {100, 50, 100}); }, {{0, 1}, {2}}});
+  r.push_back({"Rule10_ShortUdpDatagramClosesRun", [] { return segments(udp4(), {100, 50, 100}); }, {{0, 1}, {2}}});
 
   // Rule 11: segment sizes.
   r.push_back({"Rule11_SmallerLastSegmentAccepted", [] { return segments(tcp6(), {100, 100, 40}); }, {{0, 1, 2}}});
   r.push_back({"Rule11_LargerSegmentNeverFollows", [] { return segments(tcp4(), {100, 200}); }, {{0}, {1}}});
-  r.push_back({"Rule11_LargerUdpDatagramStartsNewRun", [] { return segments(udp4(), {100, 200, 200}); },
+  r.push_back({"Rule11_LargerUdpDatagramStartsNewRun",
+               [] {
+                 return segments(udp4(), {100, 200, 200});
+               },
                {{0}, {1, 2}}});
 
   // Rule 12: the 65535-byte IP limit.
@@ -464,24 +479,35 @@ std::vector<Row> rows() {
 
   // Rule 13: UDP segment cap.
   r.push_back({"Rule13_UdpCapsAt64Segments", [] { return segments(udp4(), 65, 100); }, {range(0, 64), {64}}});
-  r.push_back({"Rule13_UdpCapFollowsOption", [] { return segments(udp4(), 5, 100); }, {{0, 1, 2}, {3, 4}},
+  r.push_back({"Rule13_UdpCapFollowsOption",
+               [] { return segments(udp4(), 5, 100); },
+               {{0, 1, 2}, {3, 4}},
                GroOptions{true, true, 3}});
-  r.push_back({"Rule13_UdpCapOfOneDisablesUdp", [] { return segments(udp4(), 2, 100); }, {{0}, {1}},
+  r.push_back({"Rule13_UdpCapOfOneDisablesUdp",
+               [] { return segments(udp4(), 2, 100); },
+               {{0}, {1}},
                GroOptions{true, true, 1}});
   r.push_back({"Rule13_TcpHasNoSegmentCap", [] { return segments(tcp4(), 70, 100); }, {range(0, 70)}});
 
   // Rule 14: UDP extends only the newest run of its flow.
-  r.push_back({"Rule14_UdpOnlyNewestRunExtended", [] { return segments(udp4(), {100, 200, 100}); },
-               {{0}, {1, 2}}});
+  r.push_back({"Rule14_UdpOnlyNewestRunExtended", [] { return segments(udp4(), {100, 200, 100}); }, {{0}, {1, 2}}});
 
   // Options: TCP and UDP switchable separately.
-  r.push_back({"Options_TcpOffPassesTcpThrough", [] { return segments(tcp4(), 3, 100); }, {{0}, {1}, {2}},
+  r.push_back({"Options_TcpOffPassesTcpThrough",
+               [] { return segments(tcp4(), 3, 100); },
+               {{0}, {1}, {2}},
                GroOptions{false, true, 64}});
   r.push_back({"Options_TcpOffStillMergesUdp",
-               [] { return concat({segments(tcp4(), 2, 100), segments(udp6(), 2, 100)}); }, {{0}, {1}, {2, 3}},
+               [] {
+                 return concat({segments(tcp4(), 2, 100), segments(udp6(), 2, 100)});
+               },
+               {{0}, {1}, {2, 3}},
                GroOptions{false, true, 64}});
   r.push_back({"Options_UdpOffPassesUdpThrough",
-               [] { return concat({segments(udp4(), 2, 100), segments(tcp6(), 2, 100)}); }, {{0}, {1}, {2, 3}},
+               [] {
+                 return concat({segments(udp4(), 2, 100), segments(tcp6(), 2, 100)});
+               },
+               {{0}, {1}, {2, 3}},
                GroOptions{true, false, 64}});
 
   // Ordering: outputs by first arrival; what cannot merge stays behind its flow's run.
@@ -493,18 +519,24 @@ std::vector<Row> rows() {
                  return std::vector<Bytes>{a[0], b[0], a[1], c[0], b[1], a[2], c[1]};
                },
                {{0, 2, 5}, {1, 4}, {3, 6}}});
-  r.push_back({"Order_PureAckAfterRunComesAfterIt",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100),
-                                              segment_at(tcp4(), 2, 0)}; },
-               {{0, 1}, {2}}});
+  r.push_back(
+      {"Order_PureAckAfterRunComesAfterIt",
+       [] {
+         return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100), segment_at(tcp4(), 2, 0)};
+       },
+       {{0, 1}, {2}}});
   r.push_back({"Order_FinAfterRunComesAfterIt",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100),
-                                              segment_at(tcp4(), 2, 10, kAck | TcpHeader::kFin)}; },
+               [] {
+                 return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100),
+                                           segment_at(tcp4(), 2, 10, kAck | TcpHeader::kFin)};
+               },
                {{0, 1}, {2}}});
-  r.push_back({"Order_DataAfterPureAckNotMovedAheadOfIt",
-               [] { return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 0),
-                                              segment_at(tcp4(), 1, 100)}; },
-               {{0}, {1}, {2}}});
+  r.push_back(
+      {"Order_DataAfterPureAckNotMovedAheadOfIt",
+       [] {
+         return std::vector<Bytes>{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 0), segment_at(tcp4(), 1, 100)};
+       },
+       {{0}, {1}, {2}}});
   r.push_back({"Order_BadChecksumKeepsItsPlaceInFlow",
                [] {
                  auto v = segments(udp4(), 4, 100);
@@ -528,8 +560,7 @@ std::vector<Row> rows() {
   return r;
 }
 
-INSTANTIATE_TEST_SUITE_P(Rules, GroRules, ::testing::ValuesIn(rows()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Rules, GroRules, ::testing::ValuesIn(rows()), tbtest::case_name);
 
 // --- Output format -----------------------------------------------------------------------
 
@@ -557,8 +588,8 @@ TEST_P(GroFormat, MergedOutputHeadersAndChecksumsExact) {
 
   const std::uint16_t hdr = row.l3 + row.l4_header;
   const bool tcp = row.spec.proto == packet::kProtoTcp;
-  const vnet::VnetHeader want{vnet::kFlagNeedsCsum, row.gso_type, hdr, 300, row.l3,
-                              static_cast<std::uint16_t>(tcp ? 16 : 6)};
+  const vnet::VnetHeader want{
+      vnet::kFlagNeedsCsum, row.gso_type, hdr, 300, row.l3, static_cast<std::uint16_t>(tcp ? 16 : 6)};
   EXPECT_EQ(o.header, want) << vnet::describe(o.header);
   ASSERT_EQ(o.bytes.size(), hdr + 1020u);
 
@@ -605,7 +636,7 @@ INSTANTIATE_TEST_SUITE_P(
                                 vnet::kGsoTcpV4, 20, 32},
                       FormatRow{"UdpV4", udp4(), vnet::kGsoUdpL4, 20, 8},
                       FormatRow{"UdpV6", udp6(), vnet::kGsoUdpL4, 40, 8}),
-    [](const auto& info) { return info.param.name; });
+    tbtest::case_name);
 
 TEST(GroTable, PshOfLastSegmentSetOnMergedHeader) {
   const std::vector<Bytes> in{segment_at(tcp4(), 0, 100), segment_at(tcp4(), 1, 100, kAck | TcpHeader::kPsh)};

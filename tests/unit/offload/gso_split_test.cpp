@@ -1,12 +1,12 @@
 #include "offload/gso_split.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "offload/error.h"
 #include "packet/bytes.h"
@@ -15,7 +15,8 @@
 #include "packet/tcp_header.h"
 #include "packet/udp_header.h"
 #include "packet/view.h"
-#include "packet_builder.h"
+#include "support/packet_builder.h"
+#include "support/test_names.h"
 
 namespace offload {
 namespace {
@@ -74,8 +75,12 @@ struct RuleCase {
   std::optional<Error> expected;  // nullopt: the packet is accepted
 };
 
-void set_ipv4_total_length(GsoPacket& g, std::size_t v) { packet::store_be16(&g.bytes[2], static_cast<std::uint16_t>(v)); }
-void set_ipv6_payload_length(GsoPacket& g, std::size_t v) { packet::store_be16(&g.bytes[4], static_cast<std::uint16_t>(v)); }
+void set_ipv4_total_length(GsoPacket& g, std::size_t v) {
+  packet::store_be16(&g.bytes[2], static_cast<std::uint16_t>(v));
+}
+void set_ipv6_payload_length(GsoPacket& g, std::size_t v) {
+  packet::store_be16(&g.bytes[4], static_cast<std::uint16_t>(v));
+}
 
 std::vector<RuleCase> rule_cases() {
   std::vector<RuleCase> c;
@@ -83,68 +88,76 @@ std::vector<RuleCase> rule_cases() {
     g.header.gso_type = vnet::kGsoNone;
     g.header.gso_size = 0;
   };
-  c.push_back({"Rule1_NoneNeedsCsumStartBeyondPacket", tcp4(100), [none](GsoPacket& g) {
+  c.push_back({"Rule1_NoneNeedsCsumStartBeyondPacket", tcp4(100),
+               [none](GsoPacket& g) {
                  none(g);
                  g.header.csum_start = static_cast<std::uint16_t>(g.bytes.size());
-               }, Error::kVnetCsumStart});
-  c.push_back({"Rule1_NoneNeedsCsumFieldBeyondPacket", tcp4(100), [none](GsoPacket& g) {
+               },
+               Error::kVnetCsumStart});
+  c.push_back({"Rule1_NoneNeedsCsumFieldBeyondPacket", tcp4(100),
+               [none](GsoPacket& g) {
                  none(g);
                  g.header.csum_offset = static_cast<std::uint16_t>(g.bytes.size() - g.header.csum_start - 1);
-               }, Error::kVnetCsumOffset});
-  c.push_back({"Rule1_NoneNeedsCsumFieldAtLastByteAccepted", tcp4(100), [none](GsoPacket& g) {
+               },
+               Error::kVnetCsumOffset});
+  c.push_back({"Rule1_NoneNeedsCsumFieldAtLastByteAccepted", tcp4(100),
+               [none](GsoPacket& g) {
                  none(g);
                  g.header.csum_offset = static_cast<std::uint16_t>(g.bytes.size() - g.header.csum_start - 2);
-               }, std::nullopt});
-  c.push_back({"Rule1_NoneWithoutNeedsCsumIgnoresOffsets", tcp4(100), [none](GsoPacket& g) {
+               },
+               std::nullopt});
+  c.push_back({"Rule1_NoneWithoutNeedsCsumIgnoresOffsets", tcp4(100),
+               [none](GsoPacket& g) {
                  none(g);
                  g.header.flags = 0;
                  g.header.csum_start = 0xFFFF;
                  g.header.csum_offset = 0xFFFF;
-               }, std::nullopt});
+               },
+               std::nullopt});
 
-  c.push_back({"Rule2_UfoRejected", udp4(3000), [](GsoPacket& g) { g.header.gso_type = vnet::kGsoUdp; },
-               Error::kVnetGsoType});
-  c.push_back({"Rule2_UnknownTypeRejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_type = 2; },
-               Error::kVnetGsoType});
+  c.push_back(
+      {"Rule2_UfoRejected", udp4(3000), [](GsoPacket& g) { g.header.gso_type = vnet::kGsoUdp; }, Error::kVnetGsoType});
+  c.push_back(
+      {"Rule2_UnknownTypeRejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_type = 2; }, Error::kVnetGsoType});
   c.push_back({"Rule2_EcnWithoutTypeRejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_type = vnet::kGsoEcn; },
                Error::kVnetGsoType});
   c.push_back({"Rule2_EcnWithUdpL4Rejected", udp4(3000),
                [](GsoPacket& g) { g.header.gso_type = vnet::kGsoUdpL4 | vnet::kGsoEcn; }, Error::kVnetGsoEcnOnUdp});
   c.push_back({"Rule2_EcnWithTcpV4Accepted", tcp4(3000),
                [](GsoPacket& g) { g.header.gso_type = vnet::kGsoTcpV4 | vnet::kGsoEcn; }, std::nullopt});
-  c.push_back({"Rule2_GsoSizeZeroRejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_size = 0; },
-               Error::kVnetGsoSize});
-  c.push_back({"Rule2_GsoSizeMaxGivesOneSegment", tcp4(3000), [](GsoPacket& g) { g.header.gso_size = 0xFFFF; },
-               std::nullopt});
+  c.push_back(
+      {"Rule2_GsoSizeZeroRejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_size = 0; }, Error::kVnetGsoSize});
+  c.push_back(
+      {"Rule2_GsoSizeMaxGivesOneSegment", tcp4(3000), [](GsoPacket& g) { g.header.gso_size = 0xFFFF; }, std::nullopt});
   c.push_back({"Rule2_NoNeedsCsumRejected", tcp4(3000), [](GsoPacket& g) { g.header.flags = vnet::kFlagDataValid; },
                Error::kVnetNoNeedsCsum});
 
   c.push_back({"Rule3_EmptyPacketRejected", tcp4(0), [](GsoPacket& g) { g.bytes.clear(); }, Error::kIpVersion});
-  c.push_back({"Rule3_VersionNibble5Rejected", tcp4(3000), [](GsoPacket& g) { g.bytes[0] = 0x55; },
-               Error::kIpVersion});
+  c.push_back({"Rule3_VersionNibble5Rejected", tcp4(3000), [](GsoPacket& g) { g.bytes[0] = 0x55; }, Error::kIpVersion});
   c.push_back({"Rule3_TcpV4TypeOnIpv6Rejected", tcp6(3000), [](GsoPacket& g) { g.header.gso_type = vnet::kGsoTcpV4; },
                Error::kIpVersion});
   c.push_back({"Rule3_TcpV6TypeOnIpv4Rejected", tcp4(3000), [](GsoPacket& g) { g.header.gso_type = vnet::kGsoTcpV6; },
                Error::kIpVersion});
   c.push_back({"Rule3_UdpL4OnIpv6Accepted", udp6(3000), [](GsoPacket&) {}, std::nullopt});
 
-  c.push_back({"Rule4_Ipv4ShorterThan20Rejected", tcp4(0), [](GsoPacket& g) { g.bytes.resize(19); },
-               Error::kIpv4Header});
-  c.push_back({"Rule4_Ipv4IhlBelow5Rejected", tcp4(3000), [](GsoPacket& g) { g.bytes[0] = 0x44; },
-               Error::kIpv4Header});
-  c.push_back({"Rule4_Ipv4IhlBeyondPacketRejected", tcp4(0), [](GsoPacket& g) {
+  c.push_back(
+      {"Rule4_Ipv4ShorterThan20Rejected", tcp4(0), [](GsoPacket& g) { g.bytes.resize(19); }, Error::kIpv4Header});
+  c.push_back({"Rule4_Ipv4IhlBelow5Rejected", tcp4(3000), [](GsoPacket& g) { g.bytes[0] = 0x44; }, Error::kIpv4Header});
+  c.push_back({"Rule4_Ipv4IhlBeyondPacketRejected", tcp4(0),
+               [](GsoPacket& g) {
                  g.bytes.resize(24);
                  g.bytes[0] = 0x4F;
                  set_ipv4_total_length(g, 24);
-               }, Error::kIpv4Header});
+               },
+               Error::kIpv4Header});
   c.push_back({"Rule4_Ipv4TotalLengthMismatch", tcp4(3000),
                [](GsoPacket& g) { set_ipv4_total_length(g, g.bytes.size() - 1); }, Error::kIpv4Length});
-  c.push_back({"Rule4_Ipv4MoreFragmentsRejected", tcp4(3000), [](GsoPacket& g) { g.bytes[6] |= 0x20; },
-               Error::kIpv4Fragment});
-  c.push_back({"Rule4_Ipv4FragmentOffsetRejected", tcp4(3000), [](GsoPacket& g) { g.bytes[7] = 1; },
-               Error::kIpv4Fragment});
-  c.push_back({"Rule4_Ipv6ShorterThan40Rejected", tcp6(0), [](GsoPacket& g) { g.bytes.resize(39); },
-               Error::kIpv6Length});
+  c.push_back(
+      {"Rule4_Ipv4MoreFragmentsRejected", tcp4(3000), [](GsoPacket& g) { g.bytes[6] |= 0x20; }, Error::kIpv4Fragment});
+  c.push_back(
+      {"Rule4_Ipv4FragmentOffsetRejected", tcp4(3000), [](GsoPacket& g) { g.bytes[7] = 1; }, Error::kIpv4Fragment});
+  c.push_back(
+      {"Rule4_Ipv6ShorterThan40Rejected", tcp6(0), [](GsoPacket& g) { g.bytes.resize(39); }, Error::kIpv6Length});
   c.push_back({"Rule4_Ipv6PayloadLengthMismatch", tcp6(3000),
                [](GsoPacket& g) { set_ipv6_payload_length(g, g.bytes.size() - 40 + 1); }, Error::kIpv6Length});
   PacketSpec frag6 = tcp6(3000);
@@ -152,21 +165,24 @@ std::vector<RuleCase> rule_cases() {
   c.push_back({"Rule4_Ipv6FragmentHeaderRejected", frag6, [](GsoPacket&) {}, Error::kIpv6Fragment});
   PacketSpec ext6 = tcp6(100);
   ext6.ipv6_ext_headers = {{packet::kProtoDestOpts, 8}};
-  c.push_back({"Rule4_Ipv6ExtHeaderTruncated", ext6, [](GsoPacket& g) { g.bytes[41] = 200; },
-               Error::kIpv6ExtHeader});
+  c.push_back({"Rule4_Ipv6ExtHeaderTruncated", ext6, [](GsoPacket& g) { g.bytes[41] = 200; }, Error::kIpv6ExtHeader});
 
-  c.push_back({"Rule5_TcpTypeOnUdpPacketRejected", udp4(3000), [](GsoPacket& g) {
+  c.push_back({"Rule5_TcpTypeOnUdpPacketRejected", udp4(3000),
+               [](GsoPacket& g) {
                  g.header.gso_type = vnet::kGsoTcpV4;
                  g.header.csum_offset = 16;
-               }, Error::kL4Protocol});
-  c.push_back({"Rule5_UdpL4TypeOnTcpPacketRejected", tcp6(3000), [](GsoPacket& g) {
+               },
+               Error::kL4Protocol});
+  c.push_back({"Rule5_UdpL4TypeOnTcpPacketRejected", tcp6(3000),
+               [](GsoPacket& g) {
                  g.header.gso_type = vnet::kGsoUdpL4;
                  g.header.csum_offset = 6;
-               }, Error::kL4Protocol});
-  c.push_back({"Rule5_CsumStartBeyondPacketRejected", tcp4(3000),
-               [](GsoPacket& g) { g.header.csum_start = 0xFFF0; }, Error::kVnetCsumStart});
-  c.push_back({"Rule5_CsumFieldBeyondPacketRejected", tcp4(3000),
-               [](GsoPacket& g) { g.header.csum_offset = 0xFFF0; }, Error::kVnetCsumOffset});
+               },
+               Error::kL4Protocol});
+  c.push_back({"Rule5_CsumStartBeyondPacketRejected", tcp4(3000), [](GsoPacket& g) { g.header.csum_start = 0xFFF0; },
+               Error::kVnetCsumStart});
+  c.push_back({"Rule5_CsumFieldBeyondPacketRejected", tcp4(3000), [](GsoPacket& g) { g.header.csum_offset = 0xFFF0; },
+               Error::kVnetCsumOffset});
   c.push_back({"Rule5_CsumStartNotL4OffsetRejected", tcp4(3000), [](GsoPacket& g) { g.header.csum_start -= 4; },
                Error::kVnetCsumStart});
   PacketSpec opt4 = tcp4(3000);
@@ -184,14 +200,15 @@ std::vector<RuleCase> rule_cases() {
                Error::kTcpHeader});
   c.push_back({"Rule6_TcpDataOffsetBeyondPacketRejected", tcp4(0), [](GsoPacket& g) { g.bytes[20 + 12] = 0xF0; },
                Error::kTcpHeader});
-  c.push_back({"Rule6_TcpFixedHeaderTruncated", tcp4(0), [](GsoPacket& g) {
+  c.push_back({"Rule6_TcpFixedHeaderTruncated", tcp4(0),
+               [](GsoPacket& g) {
                  g.bytes.resize(20 + 18);
                  set_ipv4_total_length(g, g.bytes.size());
-               }, Error::kTruncated});
+               },
+               Error::kTruncated});
   c.push_back({"Rule6_HdrLenShorterThanHeadersRejected", tcp4(3000), [](GsoPacket& g) { g.header.hdr_len -= 1; },
                Error::kVnetHdrLen});
-  c.push_back({"Rule6_HdrLenZeroRejected", udp6(3000), [](GsoPacket& g) { g.header.hdr_len = 0; },
-               Error::kVnetHdrLen});
+  c.push_back({"Rule6_HdrLenZeroRejected", udp6(3000), [](GsoPacket& g) { g.header.hdr_len = 0; }, Error::kVnetHdrLen});
   c.push_back({"Rule6_HdrLenCoveringASegmentAccepted", tcp4(3000), [](GsoPacket& g) { g.header.hdr_len += 1448; },
                std::nullopt});
   return c;
@@ -217,8 +234,7 @@ TEST_P(GsoRule, SplitAndCountAgree) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Offload, GsoRule, ::testing::ValuesIn(rule_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Offload, GsoRule, ::testing::ValuesIn(rule_cases()), tbtest::case_name);
 
 // ---------------------------------------------------------------------------------------------
 // Segment correctness: each segment must be byte-identical to the packet a sender would have
@@ -241,8 +257,8 @@ PacketSpec with_ids(PacketSpec s, std::uint16_t id, std::uint32_t seq) {
   return s;
 }
 PacketSpec with_options(PacketSpec s) {
-  s.ipv4_options = {0x94, 0x04, 0x00, 0x00};                                   // router alert
-  s.tcp_options = {0x01, 0x01, 0x08, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8};            // NOP NOP timestamps
+  s.ipv4_options = {0x94, 0x04, 0x00, 0x00};                         // router alert
+  s.tcp_options = {0x01, 0x01, 0x08, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8};  // NOP NOP timestamps
   return s;
 }
 PacketSpec with_ext(PacketSpec s) {
@@ -327,8 +343,7 @@ TEST_P(GsoSegments, PayloadsConcatenateToTheOriginal) {
   EXPECT_EQ(joined, sc.spec.payload);
 }
 
-INSTANTIATE_TEST_SUITE_P(Offload, GsoSegments, ::testing::ValuesIn(segment_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Offload, GsoSegments, ::testing::ValuesIn(segment_cases()), tbtest::case_name);
 
 // ---------------------------------------------------------------------------------------------
 // Focused checks on individual header fields.
@@ -427,8 +442,8 @@ struct OutputCase {
   std::string name;
   std::size_t slots;
   std::size_t lengths;
-  std::size_t slot_size;  // every slot
-  std::size_t short_slot; // index of a slot one byte smaller, or npos
+  std::size_t slot_size;   // every slot
+  std::size_t short_slot;  // index of a slot one byte smaller, or npos
   std::optional<Error> expected;
 };
 
@@ -460,7 +475,7 @@ INSTANTIATE_TEST_SUITE_P(Offload, GsoOutput,
                                            OutputCase{"MiddleSlotOneByteShort", 3, 3, 1488, 1, Error::kOutputTooSmall},
                                            OutputCase{"AllSlotsTooSmall", 3, 3, 100, kNone, Error::kOutputTooSmall},
                                            OutputCase{"MoreSlotsThanSegments", 8, 8, 1488, kNone, std::nullopt}),
-                         [](const auto& info) { return info.param.name; });
+                         tbtest::case_name);
 
 TEST(GsoOutputLast, LastSlotSizedForTheShortSegmentIsEnough) {
   const GsoPacket g = tbtest::make_gso(tcp4(3000), 1448);
@@ -544,10 +559,10 @@ TEST(OffloadError, EveryErrorHasADistinctDescription) {
 
 TEST(OffloadError, FromVnetMapsEveryReason) {
   const std::pair<vnet::Invalid, Error> table[] = {
-      {vnet::Invalid::kGsoType, Error::kVnetGsoType},       {vnet::Invalid::kGsoEcnOnUdp, Error::kVnetGsoEcnOnUdp},
-      {vnet::Invalid::kGsoSizeZero, Error::kVnetGsoSize},   {vnet::Invalid::kGsoSizeMax, Error::kVnetGsoSize},
+      {vnet::Invalid::kGsoType, Error::kVnetGsoType},         {vnet::Invalid::kGsoEcnOnUdp, Error::kVnetGsoEcnOnUdp},
+      {vnet::Invalid::kGsoSizeZero, Error::kVnetGsoSize},     {vnet::Invalid::kGsoSizeMax, Error::kVnetGsoSize},
       {vnet::Invalid::kNoNeedsCsum, Error::kVnetNoNeedsCsum}, {vnet::Invalid::kCsumStart, Error::kVnetCsumStart},
-      {vnet::Invalid::kCsumOffset, Error::kVnetCsumOffset}, {vnet::Invalid::kHdrLen, Error::kVnetHdrLen},
+      {vnet::Invalid::kCsumOffset, Error::kVnetCsumOffset},   {vnet::Invalid::kHdrLen, Error::kVnetHdrLen},
   };
   static_assert(std::size(table) == vnet::kInvalidCount);
   for (const auto& [in, out] : table) EXPECT_EQ(from_vnet(in), out) << vnet::to_string(in);

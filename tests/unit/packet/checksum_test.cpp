@@ -1,11 +1,11 @@
 #include "packet/checksum.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <numeric>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace packet {
 namespace {

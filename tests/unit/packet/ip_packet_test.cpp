@@ -1,16 +1,17 @@
 #include "packet/ip_packet.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "packet/bytes.h"
 #include "packet/checksum.h"
 #include "packet/view.h"
+#include "support/test_names.h"
 
 namespace packet {
 namespace {
@@ -23,13 +24,13 @@ Bytes ipv4(std::size_t l4, std::size_t options = 0, std::uint8_t proto = kProtoT
   b[0] = static_cast<std::uint8_t>(0x40 | ((20 + options) / 4));
   store_be16(&b[2], static_cast<std::uint16_t>(b.size()));
   b[9] = proto;
-  for (int i = 0; i < 4; ++i) b[12 + i] = static_cast<std::uint8_t>(10 + i), b[16 + i] = static_cast<std::uint8_t>(20 + i);
+  for (int i = 0; i < 4; ++i)
+    b[12 + i] = static_cast<std::uint8_t>(10 + i), b[16 + i] = static_cast<std::uint8_t>(20 + i);
   return b;
 }
 
 // IPv6 header + extension headers of the given {type, size} + `l4` bytes; lengths match.
-Bytes ipv6(std::size_t l4, std::vector<std::pair<std::uint8_t, std::size_t>> ext = {},
-           std::uint8_t proto = kProtoUdp) {
+Bytes ipv6(std::size_t l4, std::vector<std::pair<std::uint8_t, std::size_t>> ext = {}, std::uint8_t proto = kProtoUdp) {
   std::size_t n = 40 + l4;
   for (auto& e : ext) n += e.second;
   Bytes b(n, 0);
@@ -86,16 +87,19 @@ std::vector<ParseCase> parse_cases() {
       {"Ipv6PayloadLengthMismatch", with(ipv6(8), 5, 9), IpParseError::kIpv6Length},
       {"Ipv6Plain", ipv6(8), std::nullopt, 40, kProtoUdp},
       {"Ipv6NoL4", ipv6(0), std::nullopt, 40, kProtoUdp},
-      {"Ipv6HopByHopRoutingDestOpts", ipv6(20, {{kProtoHopByHop, 8}, {kProtoRouting, 24}, {kProtoDestOpts, 16}}, kProtoTcp),
-       std::nullopt, 88, kProtoTcp, true},
+      {"Ipv6HopByHopRoutingDestOpts",
+       ipv6(20, {{kProtoHopByHop, 8}, {kProtoRouting, 24}, {kProtoDestOpts, 16}}, kProtoTcp), std::nullopt, 88,
+       kProtoTcp, true},
       {"Ipv6FragmentFirst", ipv6(8, {{kProtoFragment, 8}}), IpParseError::kIpv6Fragment},
       {"Ipv6FragmentAfterHopByHop", ipv6(8, {{kProtoHopByHop, 8}, {kProtoFragment, 8}}), IpParseError::kIpv6Fragment},
       {"Ipv6LongerThanPayloadLength", resized(with(ipv6(0), 6, kProtoDestOpts), 44), IpParseError::kIpv6Length},
-      {"Ipv6ExtHeaderFixedPartTruncated", [] {
+      {"Ipv6ExtHeaderFixedPartTruncated",
+       [] {
          Bytes b = ipv6(4);
          b[6] = kProtoDestOpts;  // 4 bytes after the fixed header: less than 8
          return b;
-       }(), IpParseError::kIpv6ExtHeader},
+       }(),
+       IpParseError::kIpv6ExtHeader},
       {"Ipv6ExtHeaderLengthBeyondPacket", with(ipv6(0, {{kProtoDestOpts, 8}}), 41, 1), IpParseError::kIpv6ExtHeader},
       {"Ipv6UnknownNextHeaderIsL4", ipv6(4, {}, 59), std::nullopt, 40, 59},
   };
@@ -122,8 +126,7 @@ TEST_P(ParseIp, ResultMatchesTable) {
   EXPECT_EQ(r.layers.dst.data(), c.packet.data() + (addr == 4 ? 16 : 24));
 }
 
-INSTANTIATE_TEST_SUITE_P(Packet, ParseIp, ::testing::ValuesIn(parse_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Packet, ParseIp, ::testing::ValuesIn(parse_cases()), tbtest::case_name);
 
 TEST(ParseIp, ErrorDescriptionsAreDistinct) {
   std::set<std::string> seen;

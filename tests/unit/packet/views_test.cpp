@@ -1,10 +1,10 @@
 // Typed header views: every setter is read back by its accessor at the RFC offset, and
 // read-only views see the same bytes.
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "packet/bytes.h"
 #include "packet/ipv4_header.h"

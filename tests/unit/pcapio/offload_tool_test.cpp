@@ -1,34 +1,27 @@
 // split_pcap / coalesce_pcap: records in, records out, rejections with their 1-based number.
-#include <gtest/gtest.h>
+#include "pcapio/offload_tool.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "offload/error.h"
-#include "offload/packet_builder.h"
 #include "pcapio/link_type.h"
-#include "pcapio/offload_tool.h"
 #include "pcapio/pcap_error.h"
 #include "pcapio/vnet_record.h"
-#include "temp_dir.h"
+#include "support/packet_builder.h"
+#include "support/pcap_files.h"
+#include "support/scratch_dir.h"
+#include "support/test_names.h"
 
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-void write_file(const std::string& path, int dlt, const std::vector<Bytes>& records) {
-  pcapio::PcapWriter w(path, dlt);
-  for (const auto& r : records) w.write(r);
-  w.close();
-}
-
-std::vector<Bytes> read_file(const std::string& path) {
-  pcapio::PcapReader r(path);
-  std::vector<Bytes> out;
-  while (auto rec = r.next()) out.emplace_back(rec->bytes.begin(), rec->bytes.end());
-  return out;
-}
+using tbtest::read_pcap_records;
+using tbtest::write_pcap_records;
 
 tbtest::PacketSpec tcp_spec(std::uint32_t seq, std::size_t payload) {
   tbtest::PacketSpec s;
@@ -50,15 +43,17 @@ class OffloadToolLinkTypes : public testing::TestWithParam<MismatchCase> {};
 
 TEST_P(OffloadToolLinkTypes, WrongLinkTypeIsAnErrorNamingTheFile) {
   const auto& c = GetParam();
-  tbtest::TempDir dir;
+  tbtest::ScratchDir dir("tbpcap");
   const std::string in = dir.file("in.pcap"), out = dir.file("out.pcap");
-  write_file(in, c.in_dlt, {});
+  write_pcap_records(in, c.in_dlt, {});
   pcapio::PcapReader r(in);
   pcapio::PcapWriter w(out, c.out_dlt);
   std::string message;
   try {
-    if (c.split) pcapio::split_pcap(r, w);
-    else pcapio::coalesce_pcap(r, w);
+    if (c.split)
+      pcapio::split_pcap(r, w);
+    else
+      pcapio::coalesce_pcap(r, w);
   } catch (const pcapio::PcapError& e) {
     message = e.what();
   }
@@ -72,17 +67,17 @@ INSTANTIATE_TEST_SUITE_P(
                     MismatchCase{"SplitIntoUser0", pcapio::kLinkUser0, pcapio::kLinkUser0, true, "out"},
                     MismatchCase{"CoalesceOfUser0", pcapio::kLinkUser0, pcapio::kLinkUser0, false, "in"},
                     MismatchCase{"CoalesceIntoRaw", pcapio::kLinkRaw, pcapio::kLinkRaw, false, "out"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    tbtest::case_name);
 
 TEST(SplitPcap, WritesEverySegmentAndRejectsBadRecordsByNumber) {
-  tbtest::TempDir dir;
+  tbtest::ScratchDir dir("tbpcap");
   const std::string in = dir.file("in.pcap"), out = dir.file("out.pcap");
   auto good = tbtest::make_gso(tcp_spec(1000, 3000), 1000);
   auto ufo = good;
   ufo.header.gso_type = vnet::kGsoUdp;
-  write_file(in, pcapio::kLinkUser0,
-             {tbtest::with_vnet(good.header, good.bytes), Bytes(9, 0), tbtest::with_vnet(ufo.header, ufo.bytes),
-              tbtest::with_vnet(good.header, good.bytes)});
+  write_pcap_records(in, pcapio::kLinkUser0,
+                     {tbtest::with_vnet(good.header, good.bytes), Bytes(9, 0), tbtest::with_vnet(ufo.header, ufo.bytes),
+                      tbtest::with_vnet(good.header, good.bytes)});
   pcapio::PcapReader r(in);
   pcapio::PcapWriter w(out, pcapio::kLinkRaw);
   const auto report = pcapio::split_pcap(r, w);
@@ -94,7 +89,7 @@ TEST(SplitPcap, WritesEverySegmentAndRejectsBadRecordsByNumber) {
   EXPECT_NE(report.rejected[0].reason.find("shorter than the 10-byte vnet header"), std::string::npos);
   EXPECT_EQ(report.rejected[1].record, 3u);
   EXPECT_EQ(report.rejected[1].reason, offload::to_string(offload::Error::kVnetGsoType));
-  const auto segments = read_file(out);
+  const auto segments = read_pcap_records(out);
   ASSERT_EQ(segments.size(), 6u);
   for (const auto& s : segments) {
     EXPECT_TRUE(tbtest::l4_checksum_ok(s));
@@ -112,12 +107,12 @@ class CoalescePcapBatches : public testing::TestWithParam<BatchCase> {};
 
 TEST_P(CoalescePcapBatches, BatchSizeBoundsWhatMerges) {
   const auto& c = GetParam();
-  tbtest::TempDir dir;
+  tbtest::ScratchDir dir("tbpcap");
   const std::string in = dir.file("in.pcap"), out = dir.file("out.pcap");
   std::vector<Bytes> packets;
   for (std::uint32_t i = 0; i < 4; ++i) packets.push_back(tbtest::build(tcp_spec(1 + i * 500, 500)));
   packets.insert(packets.begin() + 2, Bytes{0x00, 0x01});  // record 3: not IP
-  write_file(in, pcapio::kLinkRaw, packets);
+  write_pcap_records(in, pcapio::kLinkRaw, packets);
   pcapio::PcapReader r(in);
   pcapio::PcapWriter w(out, pcapio::kLinkUser0);
   const auto report = pcapio::coalesce_pcap(r, w, c.batch);
@@ -125,7 +120,7 @@ TEST_P(CoalescePcapBatches, BatchSizeBoundsWhatMerges) {
   ASSERT_EQ(report.rejected.size(), 1u);
   EXPECT_EQ(report.rejected[0].record, 3u);
   EXPECT_EQ(report.rejected[0].reason, "not an IPv4/IPv6 packet");
-  const auto records = read_file(out);
+  const auto records = read_pcap_records(out);
   ASSERT_EQ(records.size(), c.merged.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto vr = pcapio::split_vnet_record(records[i]);
@@ -138,6 +133,6 @@ TEST_P(CoalescePcapBatches, BatchSizeBoundsWhatMerges) {
 INSTANTIATE_TEST_SUITE_P(Batches, CoalescePcapBatches,
                          testing::Values(BatchCase{"WholeFile", 0, {4}}, BatchCase{"OneByOne", 1, {1, 1, 1, 1}},
                                          BatchCase{"Pairs", 2, {2, 2}}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         tbtest::case_name);
 
 }  // namespace

@@ -1,16 +1,17 @@
 // PcapReader and PcapWriter against each other and against the on-disk format.
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "pcapio/link_type.h"
 #include "pcapio/pcap_error.h"
 #include "pcapio/pcap_reader.h"
 #include "pcapio/pcap_writer.h"
-#include "temp_dir.h"
+#include "support/scratch_dir.h"
+#include "support/test_names.h"
 
 namespace {
 
@@ -31,8 +32,7 @@ class PcapLinkTypes : public testing::TestWithParam<LinkCase> {};
 
 TEST_P(PcapLinkTypes, RecordsTimestampsAndLinkTypeSurviveAWriteReadCycle) {
   const auto& c = GetParam();
-  tbtest::TempDir dir;
-  ASSERT_TRUE(dir.ok());
+  tbtest::ScratchDir dir("tbpcap");
   const std::string path = dir.file("x.pcap");
   const std::vector<Bytes> records = {{0x45, 1, 2, 3}, {}, Bytes(65545, 0xAB), {0x60}};
   {
@@ -60,8 +60,9 @@ TEST_P(PcapLinkTypes, RecordsTimestampsAndLinkTypeSurviveAWriteReadCycle) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, PcapLinkTypes,
-                         testing::Values(LinkCase{"Raw", pcapio::kLinkRaw, 101}, LinkCase{"User0", pcapio::kLinkUser0, 147}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         testing::Values(LinkCase{"Raw", pcapio::kLinkRaw, 101},
+                                         LinkCase{"User0", pcapio::kLinkUser0, 147}),
+                         tbtest::case_name);
 
 TEST(PcapLinkTypeName, NamesOurTwoTypesWithTheirFileValues) {
   EXPECT_EQ(pcapio::link_type_name(pcapio::kLinkRaw), "RAW (101)");
@@ -70,7 +71,7 @@ TEST(PcapLinkTypeName, NamesOurTwoTypesWithTheirFileValues) {
 }
 
 TEST(PcapWriter, RefusesARecordBeyondTheSnapLength) {
-  tbtest::TempDir dir;
+  tbtest::ScratchDir dir("tbpcap");
   pcapio::PcapWriter w(dir.file("big.pcap"), pcapio::kLinkRaw);
   EXPECT_THROW(w.write(Bytes(pcapio::PcapWriter::kSnapLen + 1)), pcapio::PcapError);
   EXPECT_EQ(w.records(), 0u);
@@ -90,21 +91,29 @@ struct BadFileCase {
   const char* name;
   // Produces the file's bytes from a valid two-record RAW file.
   Bytes (*mangle)(Bytes);
-  bool at_open;               // the error comes from the constructor
-  const char* message_part;   // besides the path
+  bool at_open;              // the error comes from the constructor
+  const char* message_part;  // besides the path
 };
 
-Bytes not_pcap(Bytes) { return Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!',
-                                     '!', '!', '!', '!', '!', '!', '!', '!', '!'}; }
-Bytes cut_in_second_record(Bytes b) { b.resize(b.size() - 2); return b; }
+Bytes not_pcap(Bytes) {
+  return Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!',
+               '!', '!', '!', '!', '!', '!', '!', '!', '!', '!', '!', '!'};
+}
+Bytes cut_in_second_record(Bytes b) {
+  b.resize(b.size() - 2);
+  return b;
+}
 // Record 1's caplen (offset 24 + 8) made smaller than its len: a snap-length-truncated record.
-Bytes snapped_first_record(Bytes b) { b[24 + 8] = 3; return b; }
+Bytes snapped_first_record(Bytes b) {
+  b[24 + 8] = 3;
+  return b;
+}
 
 class PcapReaderErrors : public testing::TestWithParam<BadFileCase> {};
 
 TEST_P(PcapReaderErrors, MessageNamesFileAndRecord) {
   const auto& c = GetParam();
-  tbtest::TempDir dir;
+  tbtest::ScratchDir dir("tbpcap");
   const std::string good = dir.file("good.pcap"), bad = dir.file("bad.pcap");
   {
     pcapio::PcapWriter w(good, pcapio::kLinkRaw);
@@ -114,7 +123,8 @@ TEST_P(PcapReaderErrors, MessageNamesFileAndRecord) {
   }
   {
     const Bytes b = c.mangle(file_bytes(good));
-    std::ofstream(bad, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    std::ofstream(bad, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
   std::string message;
   try {
@@ -129,12 +139,12 @@ TEST_P(PcapReaderErrors, MessageNamesFileAndRecord) {
   EXPECT_NE(message.find(c.message_part), std::string::npos) << message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, PcapReaderErrors,
-    testing::Values(BadFileCase{"NotAPcap", not_pcap, true, ""},
-                    BadFileCase{"CutInSecondRecord", cut_in_second_record, false, "record 2: "},
-                    BadFileCase{"SnapLengthTruncated", snapped_first_record, false, "record 1: truncated"}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Files, PcapReaderErrors,
+                         testing::Values(BadFileCase{"NotAPcap", not_pcap, true, ""},
+                                         BadFileCase{"CutInSecondRecord", cut_in_second_record, false, "record 2: "},
+                                         BadFileCase{"SnapLengthTruncated", snapped_first_record, false,
+                                                     "record 1: truncated"}),
+                         tbtest::case_name);
 
 TEST(PcapReader, MissingFileErrorCarriesLibpcapReason) {
   try {

@@ -1,10 +1,12 @@
 // USER0 records: 10-byte little-endian virtio_net_hdr, then the IP packet.
-#include <gtest/gtest.h>
+#include "pcapio/vnet_record.h"
 
 #include <cstdint>
 #include <vector>
 
-#include "pcapio/vnet_record.h"
+#include <gtest/gtest.h>
+
+#include "support/test_names.h"
 
 namespace {
 
@@ -37,18 +39,17 @@ TEST_P(VnetRecords, SplitGivesBackHeaderAndPacket) {
   EXPECT_EQ(vr->packet.data(), rec.data() + 10);  // borrows, no copy
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Headers, VnetRecords,
-    testing::Values(RecordCase{"AllZeroEmptyPacket", {}, {}, Bytes(10, 0)},
-                    RecordCase{"TcpV4Gso",
-                               {vnet::kFlagNeedsCsum, vnet::kGsoTcpV4, 66, 1448, 20, 16},
-                               {0x45, 0, 0, 20},
-                               {0x01, 0x01, 66, 0, 0xA8, 0x05, 20, 0, 16, 0}},
-                    RecordCase{"UsoWideFields",
-                               {vnet::kFlagNeedsCsum, vnet::kGsoUdpL4, 0x1234, 0xFFFE, 0x0102, 6},
-                               {0x60, 1},
-                               {0x01, 0x05, 0x34, 0x12, 0xFE, 0xFF, 0x02, 0x01, 6, 0}}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Headers, VnetRecords,
+                         testing::Values(RecordCase{"AllZeroEmptyPacket", {}, {}, Bytes(10, 0)},
+                                         RecordCase{"TcpV4Gso",
+                                                    {vnet::kFlagNeedsCsum, vnet::kGsoTcpV4, 66, 1448, 20, 16},
+                                                    {0x45, 0, 0, 20},
+                                                    {0x01, 0x01, 66, 0, 0xA8, 0x05, 20, 0, 16, 0}},
+                                         RecordCase{"UsoWideFields",
+                                                    {vnet::kFlagNeedsCsum, vnet::kGsoUdpL4, 0x1234, 0xFFFE, 0x0102, 6},
+                                                    {0x60, 1},
+                                                    {0x01, 0x05, 0x34, 0x12, 0xFE, 0xFF, 0x02, 0x01, 6, 0}}),
+                         tbtest::case_name);
 
 TEST(VnetRecordSplit, RecordShorterThanTheHeaderIsRefused) {
   for (std::size_t n = 0; n < 10; ++n) {

@@ -3,14 +3,14 @@
 
 #include <gtest/gtest.h>
 
-#include "support/run_rows.h"
-
 #include "harness/command.h"
 #include "report/chart.h"
 #include "report/compare_report.h"
 #include "report/json_file.h"
 #include "report/summary.h"
 #include "report/table.h"
+#include "support/run_rows.h"
+#include "support/scratch_dir.h"
 
 using namespace harness;
 
@@ -34,7 +34,8 @@ RunResult example_run() {
   run.machine = {{"cpu_model", "Test CPU"}, {"cores", 2}, {"kernel", "Linux 6.x"}};
   run.settings = {{"duration_s", 2}, {"repeat", 3}, {"udp", false}};
   RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth, {sample(1, 10), sample(2, 12), sample(3, 11)});
-  RowResult gso = tbtest::tunfwd_row("sync-gso", true, false, {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)});
+  RowResult gso =
+      tbtest::tunfwd_row("sync-gso", true, false, {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)});
   Sample failed;
   failed.pass = 1;
   failed.error = "forwarder exited";
@@ -42,12 +43,6 @@ RunResult example_run() {
   run.rows = {veth, gso, broken};
   run.compute_ratios();
   return run;
-}
-
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("tb-report-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir / name;
 }
 
 }  // namespace
@@ -83,8 +78,9 @@ TEST(Table, HasTheReferenceColumnsAndOneLinePerRow) {
   EXPECT_NE(table.find("| # | Mode | Offload | Channel | Gbps |"), std::string::npos) << table;
   for (const char* column : {"Retr", "CPU avg", "CPU max", "Mem avg", "Mem max", "ratio", "CPU/Gbps"})
     EXPECT_NE(table.find(column), std::string::npos) << column;
-  EXPECT_NE(table.find("| 2 | sync-gso | yes | no | 5.50 | 5.00–6.00 | 0.500 | 20 | 85.0 | 128 | 6.00 | 7.00 | 15.5 | 3/3 |"),
-            std::string::npos)
+  EXPECT_NE(
+      table.find("| 2 | sync-gso | yes | no | 5.50 | 5.00–6.00 | 0.500 | 20 | 85.0 | 128 | 6.00 | 7.00 | 15.5 | 3/3 |"),
+      std::string::npos)
       << table;
   // Baselines have no forwarder: CPU and memory are dashes.
   EXPECT_NE(table.find("| 1 | kernel veth | – | – | 11.0 | 10.0–12.0 | 1.00 | 20 | – | – | – | – | – | 3/3 |"),
@@ -106,17 +102,19 @@ TEST(Table, LiveSampleLine) {
   EXPECT_NE(line.find("5.00 Gbps"), std::string::npos) << line;
   EXPECT_NE(line.find("ratio 0.500"), std::string::npos) << line;
   EXPECT_NE(line.find("CPU  80.0%"), std::string::npos) << line;
-  EXPECT_NE(report::sample_line(run.rows[2], run.rows[2].samples[0]).find("FAILED: forwarder exited"), std::string::npos);
+  EXPECT_NE(report::sample_line(run.rows[2], run.rows[2].samples[0]).find("FAILED: forwarder exited"),
+            std::string::npos);
 }
 
 TEST(JsonFile, RoundTripThroughAFile) {
-  const auto path = scratch("run.json");
+  const tbtest::ScratchDir dir("tb-report-test");
+  const auto path = dir.file("run.json");
   report::write_json(example_run(), path);
   const auto back = report::read_json(path);
   ASSERT_EQ(back.rows.size(), 3u);
   EXPECT_EQ(back.rows[1].gbps(), (std::vector<double>{5, 6, 5.5}));
   EXPECT_EQ(back.rows[2].samples[0].error, "forwarder exited");
-  EXPECT_THROW(report::read_json(scratch("missing.json")), std::runtime_error);
+  EXPECT_THROW(report::read_json(dir.file("missing.json")), std::runtime_error);
 }
 
 TEST(Chart, DataHasOneLinePerRowAndGnuplotDrawsAPng) {
@@ -124,7 +122,8 @@ TEST(Chart, DataHasOneLinePerRowAndGnuplotDrawsAPng) {
   const auto data = report::chart_data(run);
   EXPECT_NE(data.find("1 \"sync-gso\" 5.5000 5.0000 6.0000 85.00"), std::string::npos) << data;
   EXPECT_NE(data.find("2 \"async-normal\" 0.0000"), std::string::npos) << data;
-  const auto png = scratch("chart.png");
+  const tbtest::ScratchDir dir("tb-report-test");
+  const auto png = dir.file("chart.png");
   report::write_chart(run, png);
   const auto bytes = harness::read_file(png.string());
   ASSERT_GT(bytes.size(), 8u);

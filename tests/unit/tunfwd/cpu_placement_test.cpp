@@ -1,9 +1,11 @@
 #include "tunfwd/cpu_placement.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/test_names.h"
 
 namespace {
 
@@ -46,8 +48,7 @@ TEST_P(CpuPlacementSpec, ParsesAsDocumented) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rules, CpuPlacementSpec, testing::ValuesIn(kCases),
-                         [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Rules, CpuPlacementSpec, testing::ValuesIn(kCases), tbtest::case_name);
 
 TEST(CpuPlacement, DescribeSaysWhereThreadsRun) {
   EXPECT_EQ(tunfwd::CpuPlacement{}.describe(), "not pinned");

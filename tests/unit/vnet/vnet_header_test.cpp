@@ -1,12 +1,14 @@
 #include "vnet/vnet_header.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/test_names.h"
 
 namespace vnet {
 namespace {
@@ -76,8 +78,13 @@ VnetHeader tweak(VnetHeader h, void (*f)(VnetHeader&)) {
 std::vector<ValidateCase> validate_cases() {
   return {
       {"TcpV4Valid", kTcp4, 3000, std::nullopt},
-      {"TcpV6EcnValid", tweak(kTcp4, [](VnetHeader& h) { h.gso_type = kGsoTcpV6 | kGsoEcn; h.csum_start = 40; }), 3000,
-       std::nullopt},
+      {"TcpV6EcnValid",
+       tweak(kTcp4,
+             [](VnetHeader& h) {
+               h.gso_type = kGsoTcpV6 | kGsoEcn;
+               h.csum_start = 40;
+             }),
+       3000, std::nullopt},
       {"UdpL4Valid", kUdp, 3000, std::nullopt},
       {"NoneAllZeroValid", VnetHeader{}, 1, std::nullopt},
       {"NoneNeedsCsumValid", VnetHeader{kFlagNeedsCsum, kGsoNone, 0, 0, 20, 16}, 38, std::nullopt},
@@ -90,8 +97,7 @@ std::vector<ValidateCase> validate_cases() {
        Invalid::kNoNeedsCsum},
       {"TcpCsumOffsetNot16Rejected", tweak(kTcp4, [](VnetHeader& h) { h.csum_offset = 6; }), 3000,
        Invalid::kCsumOffset},
-      {"UdpCsumOffsetNot6Rejected", tweak(kUdp, [](VnetHeader& h) { h.csum_offset = 16; }), 3000,
-       Invalid::kCsumOffset},
+      {"UdpCsumOffsetNot6Rejected", tweak(kUdp, [](VnetHeader& h) { h.csum_offset = 16; }), 3000, Invalid::kCsumOffset},
       {"CsumStartAtEndRejected", tweak(kTcp4, [](VnetHeader& h) { h.csum_start = 100; }), 100, Invalid::kCsumStart},
       {"TcpMinHeaderBeyondPacketRejected", kTcp4, 39, Invalid::kCsumOffset},
       {"TcpMinHeaderExactlyFits", tweak(kTcp4, [](VnetHeader& h) { h.hdr_len = 40; }), 40, std::nullopt},
@@ -112,8 +118,7 @@ TEST_P(Validate, FirstFailingFieldIsReported) {
   EXPECT_EQ(r, c.expected) << (r ? to_string(*r) : "valid") << " for " << describe(c.header);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vnet, Validate, ::testing::ValuesIn(validate_cases()),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Vnet, Validate, ::testing::ValuesIn(validate_cases()), tbtest::case_name);
 
 TEST(VnetHeader, EveryInvalidReasonHasADistinctDescription) {
   std::set<std::string> seen;

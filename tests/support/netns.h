@@ -5,20 +5,21 @@
 // child crashes or is killed. If unshare fails, the body never runs.
 //
 // The body reports problems through a Failures list (gtest assertions do not cross fork());
-// the parent turns them into gtest failures.
+// the parent turns them into gtest failures. write_setting() sets the namespace's own sysctls.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace tbtest {
 
@@ -37,7 +38,7 @@ class Failures {
 };
 
 inline ino_t netns_inode() {
-  struct stat st{};
+  struct stat st {};
   return ::stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
 }
 
@@ -86,8 +87,10 @@ inline std::string run_in_new_netns(const std::function<void(Failures&)>& body) 
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFSIGNALED(status)) report += "child killed by signal " + std::to_string(WTERMSIG(status)) + "\n";
-  else if (WEXITSTATUS(status) != 0 && report.empty()) report = "child exited with " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    report += "child killed by signal " + std::to_string(WTERMSIG(status)) + "\n";
+  else if (WEXITSTATUS(status) != 0 && report.empty())
+    report = "child exited with " + std::to_string(WEXITSTATUS(status));
   return report;
 }
 
@@ -95,6 +98,16 @@ inline std::string run_in_new_netns(const std::function<void(Failures&)>& body) 
 inline void expect_in_new_netns(const std::function<void(Failures&)>& body) {
   const std::string report = run_in_new_netns(body);
   if (!report.empty()) ADD_FAILURE() << "in the test's network namespace:\n" << report;
+}
+
+// Writes one setting of the test's namespace (/proc/sys/net/..., /sys/class/net/...); false, with
+// `err` naming the file, when it is refused.
+inline bool write_setting(const std::string& path, const std::string& value, std::string& err) {
+  std::ofstream out(path);
+  out << value;
+  out.flush();
+  if (!out) err = "cannot write " + path;
+  return static_cast<bool>(out);
 }
 
 // Only root (CAP_NET_ADMIN + CAP_SYS_ADMIN) can run these tests.

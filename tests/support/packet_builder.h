@@ -1,8 +1,9 @@
 #pragma once
 // Test support: builds IPv4/IPv6 TCP/UDP packets (with IPv4 options, TCP options, IPv6 extension
 // headers) carrying valid checksums, and GSO super-packets shaped the way a TUN read delivers
-// them (offload.md §3: whole-packet lengths, partial pseudo-header checksum, NEEDS_CSUM).
-// Header-only so unit tests, fuzzers and benchmarks can share it without a library.
+// them (docs/offload.md §3: whole-packet lengths, partial pseudo-header checksum, NEEDS_CSUM), the
+// checksum refresh after a test edits a header by hand, and the checks and readers tests apply
+// to packets. Self-contained (no other support header) so bench/ can include it by path too.
 //
 //   tbtest::PacketSpec s;            // TCPv4 10.0.0.1:1000 -> 10.0.0.2:2000, ACK, no payload
 //   s.payload = tbtest::pattern(3000);
@@ -14,8 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "packet/bytes.h"
 #include "packet/checksum.h"
 #include "packet/ip_packet.h"
 #include "packet/ipv4_header.h"
@@ -49,11 +52,11 @@ struct PacketSpec {
   std::uint8_t flags = packet::TcpHeader::kAckFlag;
   std::uint16_t window = 512;
   Bytes payload;
-  Bytes tcp_options;                   // padded with zero (EOL) to a multiple of 4
-  Bytes ipv4_options;                  // padded with zero (EOL) to a multiple of 4
+  Bytes tcp_options;   // padded with zero (EOL) to a multiple of 4
+  Bytes ipv4_options;  // padded with zero (EOL) to a multiple of 4
   std::vector<Ipv6Ext> ipv6_ext_headers;
-  std::uint8_t ttl = 64;               // IPv6: hop limit
-  std::uint8_t tos = 0;                // IPv6: traffic class
+  std::uint8_t ttl = 64;  // IPv6: hop limit
+  std::uint8_t tos = 0;   // IPv6: traffic class
   std::uint16_t id = 0x1234;
   bool df = true;
   std::uint32_t flow_label = 0;
@@ -154,18 +157,38 @@ inline std::size_t csum_field(std::uint8_t proto) {
   return proto == packet::kProtoTcp ? packet::TcpHeader::kChecksumOffset : packet::UdpHeader::kChecksumOffset;
 }
 
-// A complete packet with valid IPv4 header and L4 checksums (UDP: a computed 0 is sent as 0xFFFF).
+// The TCP/UDP checksum of a packet whose layers are `l`, written afresh over the pseudo-header and
+// the L4 bytes (field zeroed first); a computed UDP 0 is sent as 0xFFFF ("no checksum" otherwise).
+inline void refresh_l4_checksum(std::span<std::uint8_t> p, const packet::IpLayers& l) {
+  const std::size_t field = l.l4_offset + csum_field(l.l4_protocol);
+  packet::store_be16(p.data() + field, 0);
+  const auto l4 = p.subspan(l.l4_offset);
+  std::uint16_t c =
+      packet::finish(packet::sum_bytes(l4, packet::pseudo_header_sum(l, static_cast<std::uint32_t>(l4.size()))));
+  if (l.l4_protocol == packet::kProtoUdp && c == 0) c = 0xFFFF;
+  packet::store_be16(p.data() + field, c);
+}
+
+// The same after a test edited an L4 header (or the payload) of a crafted packet, so only the
+// field it meant to break is wrong. False, the packet untouched, when it does not parse.
+inline bool refresh_l4_checksum(std::span<std::uint8_t> p) {
+  const auto parsed = packet::parse_ip(p);
+  if (!parsed.ok) return false;
+  refresh_l4_checksum(p, parsed.layers);
+  return true;
+}
+
+// The IPv4 header checksum recomputed after a header edit; IPv6 has none, nothing to do.
+inline void refresh_ipv4_checksum(std::span<std::uint8_t> p) {
+  if (!p.empty() && (p[0] >> 4) == 4 && packet::Ipv4Header::fits(p)) packet::Ipv4Header(p).update_checksum();
+}
+
+// A complete packet with valid IPv4 header and L4 checksums. Deliberately malformed specs (e.g.
+// fragment headers) do not parse and keep checksum 0.
 inline Bytes build(const PacketSpec& s) {
   Bytes b = build_headers(s, s.payload.size());
-  const std::size_t l4_off = ip_header_size(s);
   b.insert(b.end(), s.payload.begin(), s.payload.end());
-  auto parsed = packet::parse_ip(b);
-  if (!parsed.ok) return b;  // deliberately malformed specs (e.g. fragment headers) keep checksum 0
-  auto l4 = std::span(b).subspan(l4_off);
-  std::uint16_t c = packet::finish(
-      packet::sum_bytes(l4, packet::pseudo_header_sum(parsed.layers, static_cast<std::uint32_t>(l4.size()))));
-  if (s.proto == packet::kProtoUdp && c == 0) c = 0xFFFF;
-  packet::store_be16(l4.data() + csum_field(s.proto), c);
+  refresh_l4_checksum(b);
   return b;
 }
 
@@ -247,6 +270,26 @@ inline std::size_t headers_length(std::span<const std::uint8_t> p) {
 inline std::span<const std::uint8_t> l4_payload(std::span<const std::uint8_t> p) {
   const std::size_t h = headers_length(p);
   return h == 0 || h > p.size() ? std::span<const std::uint8_t>{} : p.subspan(h);
+}
+
+// The flow of a packet, "4 10.0.0.1.>10.0.0.2. 1000>2000 p6" (version, addresses, ports,
+// protocol), to group packets by flow: segments of one flow must stay in order.
+inline std::string flow_key(std::span<const std::uint8_t> p) {
+  auto parsed = packet::parse_ip(p);
+  if (!parsed.ok) return "?";
+  const auto& l = parsed.layers;
+  std::string k = std::to_string(l.version) + " ";
+  for (auto b : l.src) k += std::to_string(b) + ".";
+  k += ">";
+  for (auto b : l.dst) k += std::to_string(b) + ".";
+  if (p.size() >= l.l4_offset + 4) {
+    // Appended piecewise: `"literal" + std::string` trips GCC 12's -Wrestrict false positive.
+    k += ' ';
+    k += std::to_string(packet::load_be16(p.data() + l.l4_offset));
+    k += '>';
+    k += std::to_string(packet::load_be16(p.data() + l.l4_offset + 2));
+  }
+  return k + " p" + std::to_string(l.l4_protocol);
 }
 
 }  // namespace tbtest

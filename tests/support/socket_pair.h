@@ -6,18 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "device/unique_fd.h"
 
-namespace device::testing {
+namespace tbtest {
 
 struct SocketPair {
-  UniqueFd ours;
-  UniqueFd peer;
+  device::UniqueFd ours;
+  device::UniqueFd peer;
 
   SocketPair() {
     // Writing to a closed socket raises SIGPIPE (a TUN never does); the tests want the errno.
@@ -52,4 +52,4 @@ inline std::vector<std::uint8_t> read_raw(int fd) {
   return buf;
 }
 
-}  // namespace device::testing
+}  // namespace tbtest

@@ -29,7 +29,7 @@
 #include "device/batch_device.h"
 #include "device/packet_device.h"
 
-namespace fake {
+namespace tbtest {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -272,4 +272,4 @@ class FakeAsyncView final : public device::AsyncBatchDevice {
 inline device::Offloads full_offloads() { return {true, true, true, true, true}; }
 inline device::Offloads no_offloads() { return {}; }
 
-}  // namespace fake
+}  // namespace tbtest

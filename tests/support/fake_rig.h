@@ -1,79 +1,56 @@
 #pragma once
-// Test support for the forwarders: packet scripts (flows of TCP/UDP, v4/v6), flattening what a
-// fake device received (GSO writes split back with the offload engine), and a Rig that runs a
-// mode between two fake TUNs on a thread.
-#include <gtest/gtest.h>
-
+// A forwarder mode run between two fake TUNs (fake_tun.h) on a thread, and what its tests need
+// around it: packet scripts (flows of TCP/UDP, v4/v6), and what a fake device received
+// flattened back to plain packets (GSO writes split by the offload engine). Links tb_forward and
+// tb_offload.
+#include <array>
 #include <chrono>
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <gtest/gtest.h>
 
 #include "forward/registry.h"
-#include "mocks/fake_device_pair.h"
-#include "offload/gso_split.h"
-#include "offload/packet_builder.h"
-#include "packet/bytes.h"
-#include "packet/ip_packet.h"
+#include "support/engine_split.h"
+#include "support/fake_tun.h"
+#include "support/packet_builder.h"
 
-namespace fwdtest {
-
-using fake::Bytes;
-
-// A flow key: version, addresses, protocol, ports.
-inline std::string flow_of(std::span<const std::uint8_t> p) {
-  auto parsed = packet::parse_ip(p);
-  if (!parsed.ok) return "unparsable";
-  const auto& l = parsed.layers;
-  std::string k = std::to_string(l.version) + "/" + std::to_string(l.l4_protocol) + "/";
-  for (auto b : l.src) k += std::to_string(b) + ".";
-  k += ">";
-  for (auto b : l.dst) k += std::to_string(b) + ".";
-  const auto* l4 = p.data() + l.l4_offset;
-  // Appended piecewise: `"literal" + std::string` trips GCC 12's -Wrestrict false positive.
-  k += '/';
-  k += std::to_string(packet::load_be16(l4));
-  k += '>';
-  k += std::to_string(packet::load_be16(l4 + 2));
-  return k;
-}
+namespace tbtest {
 
 // Plain packets a record stands for: GSO writes (and NEEDS_CSUM ones) split by the engine.
-inline std::vector<Bytes> flatten(const std::vector<fake::Record>& records) {
+inline std::vector<Bytes> flatten(const std::vector<Record>& records) {
   std::vector<Bytes> out;
   for (const auto& r : records) {
     if (!r.header.is_gso() && !r.header.needs_csum()) {
       out.push_back(r.bytes);
       continue;
     }
-    std::vector<Bytes> storage(600, Bytes(2048));
-    std::vector<std::span<std::uint8_t>> slots(storage.begin(), storage.end());
-    std::vector<std::size_t> lengths(slots.size());
-    auto res = offload::gso_split(r.header, r.bytes, slots, lengths);
-    if (!res.ok()) {
+    auto split = engine_split(r.header, r.bytes);
+    if (!split.ok()) {
       ADD_FAILURE() << "forwarder wrote a GSO packet the engine cannot split: " << vnet::describe(r.header);
       continue;
     }
-    for (std::size_t i = 0; i < res.segments; ++i) out.emplace_back(storage[i].begin(), storage[i].begin() + lengths[i]);
+    for (auto& s : split.segments) out.push_back(std::move(s));
   }
   return out;
 }
 
 inline std::map<std::string, std::vector<Bytes>> by_flow(const std::vector<Bytes>& packets) {
   std::map<std::string, std::vector<Bytes>> m;
-  for (const auto& p : packets) m[flow_of(p)].push_back(p);
+  for (const auto& p : packets) m[flow_key(p)].push_back(p);
   return m;
 }
 
 // Plain packets one injected item becomes after the forwarder's read-side split.
 inline std::vector<Bytes> expected_of(const vnet::VnetHeader& h, const Bytes& bytes) {
-  return flatten({fake::Record{h, bytes, 0}});
+  return flatten({Record{h, bytes, 0}});
 }
 
 // One injected item: which queue, header, bytes.
@@ -83,12 +60,12 @@ struct Injection {
   Bytes bytes;
 };
 
-inline tbtest::PacketSpec flow_spec(int version, std::uint8_t proto, std::uint16_t sport, bool reverse = false) {
-  tbtest::PacketSpec s;
+inline PacketSpec flow_spec(int version, std::uint8_t proto, std::uint16_t sport, bool reverse = false) {
+  PacketSpec s;
   s.proto = proto;
   s.sport = sport;
   s.dport = 5201;
-  if (version == 6) s = tbtest::v6(s);
+  if (version == 6) s = v6(s);
   if (version == 4) {
     s.src = {10, 0, 1, 1};
     s.dst = {10, 0, 2, 1};
@@ -98,41 +75,41 @@ inline tbtest::PacketSpec flow_spec(int version, std::uint8_t proto, std::uint16
 }
 
 // `count` packets of one flow with `payload` bytes each, consecutive TCP sequence numbers.
-inline std::vector<Bytes> flow_packets(tbtest::PacketSpec s, std::size_t count, std::size_t payload, std::uint32_t seed) {
+inline std::vector<Bytes> flow_packets(PacketSpec s, std::size_t count, std::size_t payload, std::uint32_t seed) {
   std::vector<Bytes> v;
   for (std::size_t i = 0; i < count; ++i) {
-    s.payload = tbtest::pattern(payload, seed * 1000 + static_cast<std::uint32_t>(i));
+    s.payload = pattern(payload, seed * 1000 + static_cast<std::uint32_t>(i));
     s.id = static_cast<std::uint16_t>(100 + i);
-    v.push_back(tbtest::build(s));
+    v.push_back(build(s));
     s.seq += static_cast<std::uint32_t>(payload);
   }
   return v;
 }
 
 // Packets a record stands for, cheaply (no split): GSO writes count their segments.
-inline std::size_t segments_of(const fake::Record& r) {
+inline std::size_t segments_of(const Record& r) {
   if (!r.header.is_gso() || r.header.gso_size == 0) return 1;
-  const std::size_t h = tbtest::headers_length(r.bytes);
+  const std::size_t h = headers_length(r.bytes);
   const std::size_t payload = r.bytes.size() > h ? r.bytes.size() - h : 0;
   return payload == 0 ? 1 : (payload + r.header.gso_size - 1) / r.header.gso_size;
 }
 
-class Rig {
+class FakeRig {
  public:
-  Rig(const forward::Mode& mode, device::Offloads a, device::Offloads b, std::size_t queues)
+  FakeRig(const forward::Mode& mode, device::Offloads a, device::Offloads b, std::size_t queues)
       : mode_(mode), a_("tun11", a, queues, &io_), b_("tun22", b, queues, &io_) {}
-  Rig(const forward::Mode& mode, std::size_t queues = 0)
-      : Rig(mode, mode.offload ? fake::full_offloads() : fake::no_offloads(),
-            mode.offload ? fake::full_offloads() : fake::no_offloads(), forward::queues_for(mode, queues)) {}
-  ~Rig() {
+  FakeRig(const forward::Mode& mode, std::size_t queues = 0)
+      : FakeRig(mode, mode.offload ? full_offloads() : no_offloads(), mode.offload ? full_offloads() : no_offloads(),
+                forward::queues_for(mode, queues)) {}
+  ~FakeRig() {
     if (fwd_ && done_.valid()) {
       fwd_->stop();
       done_.wait();
     }
   }
 
-  fake::FakeTun& a() { return a_; }
-  fake::FakeTun& b() { return b_; }
+  FakeTun& a() { return a_; }
+  FakeTun& b() { return b_; }
   forward::Forwarder& forwarder() { return *fwd_; }
 
   // Async modes: the event loop on `n` threads, each direction on its own strand (as tunfwd
@@ -159,9 +136,9 @@ class Rig {
           ep->async_write.push_back(&tun->queue(q));
           continue;
         }
-        views_.push_back(std::make_unique<fake::FakeAsyncView>(tun->queue(q), executors[i]));
+        views_.push_back(std::make_unique<FakeAsyncView>(tun->queue(q), executors[i]));
         ep->async_read.push_back(views_.back().get());
-        views_.push_back(std::make_unique<fake::FakeAsyncView>(tun->queue(q), executors[1 - i]));
+        views_.push_back(std::make_unique<FakeAsyncView>(tun->queue(q), executors[1 - i]));
         ep->async_write.push_back(views_.back().get());
       }
       ++i;
@@ -187,10 +164,10 @@ class Rig {
     }
     return *s;
   }
-  void inject(fake::FakeTun& t, const Injection& i) { t.queue(i.queue % t.queue_count()).inject(i.bytes, i.header); }
+  void inject(FakeTun& t, const Injection& i) { t.queue(i.queue % t.queue_count()).inject(i.bytes, i.header); }
   // Waits until `tun` received (flattened) at least n packets.
-  bool wait_packets(fake::FakeTun& t, std::size_t n) {
-    return t.log().wait_until([n](const std::vector<fake::Record>& r) {
+  bool wait_packets(FakeTun& t, std::size_t n) {
+    return t.log().wait_until([n](const std::vector<Record>& r) {
       std::size_t c = 0;
       for (const auto& rec : r) c += segments_of(rec);
       return c >= n;
@@ -200,12 +177,11 @@ class Rig {
  private:
   const forward::Mode& mode_;
   boost::asio::io_context io_;
-  fake::FakeTun a_, b_;
+  FakeTun a_, b_;
   std::size_t threads_ = 1;
-  std::vector<std::unique_ptr<fake::FakeAsyncView>> views_;
+  std::vector<std::unique_ptr<FakeAsyncView>> views_;
   std::unique_ptr<forward::Forwarder> fwd_;
   std::future<forward::Status> done_;
 };
 
-
-}  // namespace fwdtest
+}  // namespace tbtest
