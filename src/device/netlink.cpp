@@ -50,7 +50,7 @@ class Request {
   alignas(nlmsghdr) std::array<std::uint8_t, 256> buf_{};
 };
 
-NetlinkResult failure(int error, std::string extack = {}) {
+NetlinkResult failure(int error, const std::string& extack = {}) {
   NetlinkResult r{error, std::strerror(error)};
   if (!extack.empty()) r.message += " (kernel: " + extack + ")";
   return r;

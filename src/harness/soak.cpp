@@ -110,7 +110,7 @@ SoakReport run_soak(const SutSpec& sut_spec, const SoakOptions& options, const s
   if (!monitor.series().empty()) {
     const auto start = monitor.series().front().at;
     for (const auto& s : monitor.series()) {
-      const auto second = static_cast<std::size_t>(std::chrono::duration<double>(s.at - start).count() + 0.5);
+      const auto second = static_cast<std::size_t>(std::llround(std::chrono::duration<double>(s.at - start).count()));
       if (rss.size() <= second) rss.resize(second + 1, rss.empty() ? 0 : rss.back());
       rss[second] = s.rss_kb;
     }

@@ -54,6 +54,7 @@ double relative_mad(const std::vector<double>& values) {
   const double m = median(values);
   if (values.empty() || m == 0) return 0;
   std::vector<double> deviations;
+  deviations.reserve(values.size());
   for (double v : values) deviations.push_back(std::abs(v - m));
   return 1.4826 * median(deviations) / std::abs(m);
 }
@@ -64,6 +65,7 @@ MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<doubl
   if (n1 == 0 || n2 == 0) return result;
   // Ranks of the pooled sample, ties sharing their average rank.
   std::vector<std::pair<double, int>> pooled;
+  pooled.reserve(n1 + n2);
   for (double v : a) pooled.emplace_back(v, 0);
   for (double v : b) pooled.emplace_back(v, 1);
   std::sort(pooled.begin(), pooled.end());
@@ -127,7 +129,7 @@ Interval bootstrap_median_ratio(const std::vector<double>& base, const std::vect
   std::sort(ratios.begin(), ratios.end());
   const double tail = (1.0 - confidence) / 2.0;
   const auto at = [&](double q) {
-    const auto index = static_cast<std::size_t>(q * static_cast<double>(ratios.size() - 1) + 0.5);
+    const auto index = static_cast<std::size_t>(std::llround(q * static_cast<double>(ratios.size() - 1)));
     return ratios[std::min(index, ratios.size() - 1)];
   };
   interval.low = at(tail);

@@ -94,6 +94,7 @@ std::vector<PerfProfile> load_profiles(const fs::path& dir) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   std::vector<PerfProfile> profiles;
+  profiles.reserve(files.size());
   for (const auto& f : files) profiles.push_back(load_profile(f));
   return profiles;
 }

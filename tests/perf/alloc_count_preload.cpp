@@ -12,10 +12,12 @@
 #include <cstdlib>
 
 extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void* __libc_memalign(size_t, size_t);
+// glibc's own allocator entry points: the counting wrappers below replace malloc & co. and must
+// forward to these (calling malloc again would recurse into ourselves). The names are glibc's.
+void* __libc_malloc(size_t);            // NOLINT(bugprone-reserved-identifier): glibc's malloc, our malloc calls it
+void* __libc_calloc(size_t, size_t);    // NOLINT(bugprone-reserved-identifier): glibc's calloc, our calloc calls it
+void* __libc_realloc(void*, size_t);    // NOLINT(bugprone-reserved-identifier): glibc's realloc, ours calls it
+void* __libc_memalign(size_t, size_t);  // NOLINT(bugprone-reserved-identifier): glibc's memalign, ours call it
 }
 
 namespace {

@@ -74,18 +74,19 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string run_path, requested, markdown, derive_path, description, command;
-  double margin = 0.75;
-  std::string dir = TB_FIXTURES_DIR "/thresholds";
-  bool ratios_only = false;
-  if (const char* env = std::getenv("TUNBENCH_PROFILE")) requested = env;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
-      return argv[++i];
-    };
-    try {
+  // Every error (a bad argument, an unreadable file, a bad profile) exits 2.
+  try {
+    std::string run_path, requested, markdown, derive_path, description, command;
+    double margin = 0.75;
+    std::string dir = TB_FIXTURES_DIR "/thresholds";
+    bool ratios_only = false;
+    if (const char* env = std::getenv("TUNBENCH_PROFILE")) requested = env;
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
+        return argv[++i];
+      };
       if (arg == "--profile")
         requested = value();
       else if (arg == "--thresholds-dir")
@@ -102,19 +103,12 @@ int main(int argc, char** argv) {
         description = value();
       else if (arg == "--command")
         command = value();
-      else if (arg.starts_with("-"))
-        return usage();
-      else if (run_path.empty())
+      else if (!arg.starts_with("-") && run_path.empty())
         run_path = arg;
-      else
+      else  // an unknown option or a second RUN.json
         return usage();
-    } catch (const std::exception& e) {
-      std::cerr << "perf_check: " << e.what() << '\n';
-      return 2;
     }
-  }
-  if (run_path.empty()) return usage();
-  try {
+    if (run_path.empty()) return usage();
     auto run = report::read_json(run_path);
     run.compute_ratios();
     if (!derive_path.empty()) {

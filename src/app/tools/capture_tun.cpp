@@ -25,6 +25,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,7 @@ void run(const std::vector<std::string>& argv) {
   if (pid < 0) die("fork");
   if (pid == 0) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
@@ -118,6 +120,7 @@ pid_t spawn(const std::vector<std::string>& argv, int stdout_fd) {
   if (pid == 0) {
     if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
@@ -213,23 +216,23 @@ int capture(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  CLI::App app{"capture_tun: iperf3 through two TUNs in anonymous namespaces, reads of one TUN to a pcap"};
-  app.add_option("--family", o.family, "4 or 6")->check(CLI::IsMember({4, 6}));
-  app.add_option("--proto", o.proto, "tcp or udp")->check(CLI::IsMember({"tcp", "udp"}));
-  app.add_flag("--offload", o.offload, "IFF_VNET_HDR + TUNSETOFFLOAD(CSUM|TSO4|TSO6|USO4|USO6), USER0 pcap");
-  app.add_option("--records", o.records, "records to keep");
-  app.add_option("--min-length", o.min_length, "keep only IP packets at least this long (skips control traffic)");
-  app.add_option("--gso-max-size", o.gso_max_size, "gso_max_size of both TUNs");
-  app.add_option("-n,--bytes", o.amount, "iperf3 -n");
-  app.add_option("--udp-rate", o.udp_rate, "iperf3 -b for UDP");
-  app.add_option("--udp-length", o.udp_length, "iperf3 -l for UDP");
-  app.add_option("--out", o.out, "output pcap")->required();
-  CLI11_PARSE(app, argc, argv);
   try {
+    Options o;
+    CLI::App app{"capture_tun: iperf3 through two TUNs in anonymous namespaces, reads of one TUN to a pcap"};
+    app.add_option("--family", o.family, "4 or 6")->check(CLI::IsMember({4, 6}));
+    app.add_option("--proto", o.proto, "tcp or udp")->check(CLI::IsMember({"tcp", "udp"}));
+    app.add_flag("--offload", o.offload, "IFF_VNET_HDR + TUNSETOFFLOAD(CSUM|TSO4|TSO6|USO4|USO6), USER0 pcap");
+    app.add_option("--records", o.records, "records to keep");
+    app.add_option("--min-length", o.min_length, "keep only IP packets at least this long (skips control traffic)");
+    app.add_option("--gso-max-size", o.gso_max_size, "gso_max_size of both TUNs");
+    app.add_option("-n,--bytes", o.amount, "iperf3 -n");
+    app.add_option("--udp-rate", o.udp_rate, "iperf3 -b for UDP");
+    app.add_option("--udp-length", o.udp_length, "iperf3 -l for UDP");
+    app.add_option("--out", o.out, "output pcap")->required();
+    CLI11_PARSE(app, argc, argv);
     return capture(o);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "capture_tun: {}\n", e.what());
+    std::fprintf(stderr, "capture_tun: %s\n", e.what());  // cannot throw, unlike fmt::print
     return 1;
   }
 }

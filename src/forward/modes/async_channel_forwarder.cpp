@@ -1,5 +1,6 @@
 #include "forward/modes/async_channel_forwarder.h"
 
+#include <cassert>
 #include <stdexcept>
 #include <string>
 
@@ -112,7 +113,9 @@ void AsyncChannelForwarder::take(Direction& d) {
 
 Status AsyncChannelForwarder::run() {
   for (std::size_t d = 0; d < 2; ++d) {
-    boost::asio::post(setup_.in(d).async_read[0]->executor(), [this, dir = dirs_[d].get()] {
+    const auto ex = setup_.in(d).async_read[0]->executor();
+    assert(ex);  // a device always has an executor; posting to an empty one would dereference null
+    boost::asio::post(ex, [this, dir = dirs_[d].get()] {
       read(*dir);
       wait(*dir);
     });

@@ -1,5 +1,6 @@
 #include "forward/modes/async_forwarder.h"
 
+#include <cassert>
 #include <stdexcept>
 
 #include <boost/asio/post.hpp>
@@ -23,8 +24,11 @@ AsyncForwarder::AsyncForwarder(const Setup& setup, const Mode& mode) : Forwarder
 void AsyncForwarder::interrupt_all() { post_cancel_all(setup_); }
 
 Status AsyncForwarder::run() {
-  for (std::size_t d = 0; d < 2; ++d)
-    boost::asio::post(setup_.in(d).async_read[0]->executor(), [p = pipes_[d].get()] { p->start(); });
+  for (std::size_t d = 0; d < 2; ++d) {
+    const auto ex = setup_.in(d).async_read[0]->executor();
+    assert(ex);  // a device always has an executor; posting to an empty one would dereference null
+    boost::asio::post(ex, [p = pipes_[d].get()] { p->start(); });
+  }
   run_io(*setup_.io, setup_.options.threads);
   return status();
 }

@@ -130,7 +130,7 @@ inline bool set_feature(const std::string& dev, const std::string& feature, bool
   if (!call(info, "ETHTOOL_GSSET_INFO")) return false;
   const std::uint32_t count = info->data[0];
 
-  std::vector<std::uint64_t> str_buf((sizeof(ethtool_gstrings) + count * ETH_GSTRING_LEN + 7) / 8, 0);
+  std::vector<std::uint64_t> str_buf((sizeof(ethtool_gstrings) + std::size_t{count} * ETH_GSTRING_LEN + 7) / 8, 0);
   auto* strings = reinterpret_cast<ethtool_gstrings*>(str_buf.data());
   strings->cmd = ETHTOOL_GSTRINGS;
   strings->string_set = ETH_SS_FEATURES;
@@ -274,7 +274,7 @@ inline std::string conformance_fixture_dir() {
 // Writes one pcap file of a failing case; returns its path, or the error text prefixed with
 // "error: ".
 inline std::string save_pcap(const std::string& file, int dlt, const std::vector<Bytes>& records) {
-  const std::string path = conformance_fixture_dir() + "/" + file;
+  std::string path = conformance_fixture_dir() + "/" + file;
   try {
     write_pcap_records(path, dlt, records);
   } catch (const std::exception& e) {
@@ -287,7 +287,7 @@ inline std::string save_pcap(const std::string& file, int dlt, const std::vector
 // in, what the kernel and the engine made of it); returns the input's path for the report.
 inline std::string save_case(const std::string& base, int input_dlt, const std::vector<Bytes>& input, int output_dlt,
                              const std::vector<Bytes>& kernel, const std::vector<Bytes>& ours) {
-  const std::string path = save_pcap(base + "-input.pcap", input_dlt, input);
+  std::string path = save_pcap(base + "-input.pcap", input_dlt, input);
   save_pcap(base + "-kernel.pcap", output_dlt, kernel);
   save_pcap(base + "-ours.pcap", output_dlt, ours);
   return path;

@@ -320,7 +320,8 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
             // The forwarding MTU check for GSO misreads the TCP header behind IPv6 extension
             // headers (see the GSO test); a super-packet GRO built from such a flow is dropped.
             const auto fi = tbtest::flow_info(in.bytes);
-            const std::size_t misread = packet::Ipv6Header::kSize + 4 * (in.bytes[packet::Ipv6Header::kSize + 12] >> 4);
+            const std::size_t misread =
+                packet::Ipv6Header::kSize + std::size_t{4} * (in.bytes[packet::Ipv6Header::kSize + 12] >> 4);
             // A short packet rides in a run whose gso_size is the flow's full segment size.
             std::size_t gso_size = 0;
             for (const auto& q : batch.packets)
@@ -414,7 +415,8 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
         const std::string path = tbtest::save_case(base, pcapio::kLinkRaw, in, pcapio::kLinkUser0, kout, oout);
         std::string text = "case " + std::to_string(ci) + " " + batch.text + ": ";
         for (std::size_t i = 0; i < problems.size() && i < 4; ++i) text += problems[i] + " | ";
-        t.fail(text + "(saved " + path + ")");
+        text.append("(saved ").append(path).append(")");
+        t.fail(text);
       }
     }
     t.print("gro", seed);

@@ -227,7 +227,9 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
       ++t.failures;
       const std::string base = "gso-seed" + std::to_string(seed) + "-case" + std::to_string(i);
       const std::string in = tbtest::save_case(base, pcapio::kLinkUser0, {record}, pcapio::kLinkRaw, kernel, ours);
-      t.fail("case " + std::to_string(i) + " [" + c.text + "]: " + problem + " (saved " + in + ")");
+      std::string text = "case " + std::to_string(i) + " [" + c.text + "]: ";
+      text.append(problem).append(" (saved ").append(in).append(")");
+      t.fail(text);
     }
     t.print("gso", seed);
     t.expect_conformance(f, "GSO", seed);

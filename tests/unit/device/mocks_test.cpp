@@ -41,7 +41,7 @@ TEST(MocksTest, BatchDevice) {
 
 TEST(MocksTest, AsyncBatchDevice) {
   MockAsyncBatchDevice m;
-  EXPECT_CALL(m, async_recv_batch(_, _)).WillOnce([](std::span<Packet>, AsyncBatchDevice::Handler h) {
+  EXPECT_CALL(m, async_recv_batch(_, _)).WillOnce([](std::span<Packet>, const AsyncBatchDevice::Handler& h) {
     h(IoResult{1, 0});
   });
   EXPECT_CALL(m, cancel());

@@ -103,7 +103,7 @@ TEST_P(EveryMode, FlowsArriveIntactAndInOrder) {
     for (std::size_t f = 0; f < flows.size(); ++f) script.push_back({f % queues, {}, flows[f][i]});
   if (mode().offload) {
     auto tcp = flow_spec(4, packet::kProtoTcp, 41000);
-    tcp.payload = pattern(6 * 1000, 9);
+    tcp.payload = pattern(std::size_t{6} * 1000, 9);
     auto g = make_gso(tcp, 1000);
     script.push_back({0, g.header, g.bytes});
     auto udp = flow_spec(6, packet::kProtoUdp, 41001);
@@ -220,7 +220,7 @@ TEST_P(GsoMode, EinvalOnGsoWriteFallsBackToSegments) {
   std::vector<Bytes> expected;
   if (mode().passthrough) {
     auto s = flow_spec(4, packet::kProtoTcp, 40000);
-    s.payload = pattern(8 * 1400, 4);
+    s.payload = pattern(std::size_t{8} * 1400, 4);
     auto g = make_gso(s, 1400);
     expected = expected_of(g.header, g.bytes);
     rig.inject(rig.a(), {0, g.header, g.bytes});
@@ -279,7 +279,7 @@ class AsyncMode : public EveryMode {};
 TEST_P(PassthroughMode, ForwardsSuperPacketWholeWhenOffloadsMatch) {
   FakeRig rig(mode());
   auto s = flow_spec(6, packet::kProtoTcp, 40000);
-  s.payload = pattern(10 * 1200, 7);
+  s.payload = pattern(std::size_t{10} * 1200, 7);
   auto g = make_gso(s, 1200);
   rig.inject(rig.a(), {0, g.header, g.bytes});
   rig.start();
@@ -299,7 +299,7 @@ TEST_P(PassthroughMode, SplitsWhenTheOtherSideLacksTso) {
   device::Offloads csum_only{true, true, false, false, false};
   FakeRig rig(mode(), full_offloads(), csum_only, 1);
   auto s = flow_spec(4, packet::kProtoTcp, 40000);
-  s.payload = pattern(5 * 1200, 8);
+  s.payload = pattern(std::size_t{5} * 1200, 8);
   auto g = make_gso(s, 1200);
   rig.inject(rig.a(), {0, g.header, g.bytes});
   rig.start();

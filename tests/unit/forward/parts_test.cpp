@@ -53,6 +53,7 @@ TEST(BufferPool, RecyclesWithoutAllocating) {
   forward::BufferPool pool(4, 100);
   EXPECT_EQ(pool.allocations(), 4u);
   std::vector<forward::BufferPool::Handle> held;
+  held.reserve(4);
   for (int i = 0; i < 4; ++i) held.push_back(*pool.acquire());
   EXPECT_FALSE(pool.acquire().has_value()) << "the pool never grows";
   for (auto h : held) {

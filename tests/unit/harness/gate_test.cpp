@@ -16,6 +16,7 @@ std::vector<double> noisy(double center, int n, double spread, unsigned seed) {
   std::mt19937 random(seed);
   std::uniform_real_distribution<double> noise(-spread, spread);
   std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) values.push_back(center * (1 + noise(random)));
   return values;
 }

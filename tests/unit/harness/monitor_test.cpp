@@ -10,6 +10,7 @@ namespace {
 std::vector<TreeSample> steady(int count, std::uint64_t ticks_per_step, std::uint64_t rss_kb) {
   const auto t0 = std::chrono::steady_clock::time_point{};
   std::vector<TreeSample> samples;
+  samples.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i)
     samples.push_back({t0 + milliseconds(100 * i), static_cast<std::uint64_t>(i) * ticks_per_step, rss_kb});
   return samples;

@@ -55,6 +55,7 @@ TEST(MannWhitney, IdenticalSamplesGiveNoEvidence) {
 TEST(Bootstrap, IntervalOfTheMedianRatio) {
   const std::vector<double> base{10.0, 10.2, 9.8, 10.1, 9.9, 10.0, 10.3, 9.7};
   std::vector<double> slower;
+  slower.reserve(base.size());
   for (double v : base) slower.push_back(v * 0.9);
   const auto same = bootstrap_median_ratio(base, base);
   EXPECT_LE(same.low, 1.0);

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -36,7 +37,7 @@ PacketSpec udp6() { return tbtest::v6(udp4()); }
 std::vector<Bytes> segments(PacketSpec s, std::vector<std::size_t> sizes) {
   std::vector<Bytes> out;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
-    s.payload = tbtest::pattern(sizes[i], static_cast<std::uint32_t>(i + 7 * s.sport));
+    s.payload = tbtest::pattern(sizes[i], static_cast<std::uint32_t>(i + std::size_t{7} * s.sport));
     out.push_back(tbtest::build(s));
     s.seq += static_cast<std::uint32_t>(sizes[i]);
     ++s.id;
@@ -44,7 +45,7 @@ std::vector<Bytes> segments(PacketSpec s, std::vector<std::size_t> sizes) {
   return out;
 }
 std::vector<Bytes> segments(PacketSpec s, std::size_t n, std::size_t size) {
-  return segments(s, std::vector<std::size_t>(n, size));
+  return segments(std::move(s), std::vector<std::size_t>(n, size));
 }
 
 // The segment a flow would send at position `i` (for building out-of-order batches).
@@ -52,7 +53,7 @@ Bytes segment_at(PacketSpec s, std::size_t i, std::size_t size, std::uint8_t fla
   s.seq += static_cast<std::uint32_t>(i * size);
   s.id = static_cast<std::uint16_t>(s.id + i);
   s.flags = flags;
-  s.payload = tbtest::pattern(size, static_cast<std::uint32_t>(i + 7 * s.sport));
+  s.payload = tbtest::pattern(size, static_cast<std::uint32_t>(i + std::size_t{7} * s.sport));
   return tbtest::build(s);
 }
 

@@ -272,7 +272,7 @@ std::vector<SegmentCase> segment_cases() {
   return {
       {"TcpV4ThreeSegmentsLastShort", tcp4(3000), 1448, 3},
       {"TcpV4WithIpAndTcpOptions", with_options(tcp4(5000)), 1436, 4},
-      {"TcpV4PayloadExactMultiple", tcp4(1448 * 3), 1448, 3},
+      {"TcpV4PayloadExactMultiple", tcp4(std::size_t{1448} * 3), 1448, 3},
       {"TcpV4PayloadBelowGsoSize", tcp4(1000), 1448, 1},
       {"TcpV4PayloadEqualsGsoSize", tcp4(1448), 1448, 1},
       {"TcpV4NoPayload", tcp4(0), 1448, 1},

@@ -30,16 +30,17 @@ Bytes ipv4(std::size_t l4, std::size_t options = 0, std::uint8_t proto = kProtoT
 }
 
 // IPv6 header + extension headers of the given {type, size} + `l4` bytes; lengths match.
-Bytes ipv6(std::size_t l4, std::vector<std::pair<std::uint8_t, std::size_t>> ext = {}, std::uint8_t proto = kProtoUdp) {
+Bytes ipv6(std::size_t l4, const std::vector<std::pair<std::uint8_t, std::size_t>>& ext = {},
+           std::uint8_t proto = kProtoUdp) {
   std::size_t n = 40 + l4;
-  for (auto& e : ext) n += e.second;
+  for (const auto& e : ext) n += e.second;
   Bytes b(n, 0);
   b[0] = 0x60;
   store_be16(&b[4], static_cast<std::uint16_t>(n - 40));
   b[8] = 0xfd;
   b[24] = 0xfe;
   std::size_t next_field = 6, off = 40;
-  for (auto& [type, size] : ext) {
+  for (const auto& [type, size] : ext) {
     b[next_field] = type;
     b[off + 1] = static_cast<std::uint8_t>(size / 8 - 1);
     next_field = off;

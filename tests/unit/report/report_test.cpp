@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
@@ -21,7 +22,7 @@ Sample sample(int pass, double gbps, double cpu = 0, double mem = 0) {
   s.pass = pass;
   s.ok = true;
   s.iperf.gbps = gbps;
-  s.iperf.retransmits = 10 * pass;
+  s.iperf.retransmits = std::int64_t{10} * pass;
   s.monitor.cpu_avg = cpu;
   s.monitor.cpu_max = cpu * 1.5;
   s.monitor.mem_avg_mb = mem;
