@@ -15,6 +15,8 @@ inline std::filesystem::path build_dir() {
 inline std::filesystem::path tunfwd() { return build_dir() / "src/app/tunfwd"; }
 // The test-only tunfwd whose devices refuse writes as TUNFWD_FAULT_* say (src/faults/).
 inline std::filesystem::path tunfwd_faults() { return build_dir() / "src/app/tunfwd-faults"; }
+// The userspace TCP/IP stack behind a TUN (src/app/tunstack, docs/stack.md).
+inline std::filesystem::path tunstack() { return build_dir() / "src/app/tunstack"; }
 inline std::filesystem::path tunbench() { return build_dir() / "src/app/tunbench"; }
 inline std::filesystem::path xfer() { return build_dir() / "tests/integration/support/tb_xfer"; }
 

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -23,10 +24,10 @@
 
 #include "forward/counters/counters_json.h"
 #include "forward/registry.h"
+#include "os/privileges.h"
 #include "tunfwd/cpu_placement.h"
 #include "tunfwd/decorate.h"
 #include "tunfwd/devices.h"
-#include "tunfwd/privileges.h"
 
 namespace {
 
@@ -120,9 +121,9 @@ int run(const Args& a) {
   sigset_t set = SignalThread::signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  tunfwd::User user;
+  os::User user;
   if (!a.user.empty()) {
-    if (std::string error; !tunfwd::find_user(a.user, user, error)) {
+    if (std::string error; !os::find_user(a.user, user, error)) {
       fmt::print(stderr, "tunfwd: --user {}: {}\n", a.user, error);
       return 2;
     }
@@ -162,7 +163,7 @@ int run(const Args& a) {
   // Before any thread exists: setuid applies to the whole process, and nothing after this
   // point needs a privilege (the devices are open, configured and up).
   if (!a.user.empty()) {
-    if (const auto error = tunfwd::drop_privileges(user); !error.empty()) {
+    if (const auto error = os::drop_privileges(user); !error.empty()) {
       fmt::print(stderr, "tunfwd: --user {}: {}\n", a.user, error);
       return 1;
     }
@@ -219,39 +220,44 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a;
-  auto& d = a.devices;
-  CLI::App app{"tunfwd: forward packets between two TUN devices"};
-  app.add_option("--mode", a.mode, "forwarding mode (see --list)");
-  app.add_option("--iface1", d.names[0], "first TUN device")->capture_default_str();
-  app.add_option("--ip1", d.ipv4[0], "IPv4 address of the first device (/24 if no prefix)")->capture_default_str();
-  app.add_option("--iface2", d.names[1], "second TUN device")->capture_default_str();
-  app.add_option("--ip2", d.ipv4[1], "IPv4 address of the second device (/24 if no prefix)")->capture_default_str();
-  app.add_option("--ip1-6", d.ipv6[0], "IPv6 address of the first device (/64 if no prefix)");
-  app.add_option("--ip2-6", d.ipv6[1], "IPv6 address of the second device (/64 if no prefix)");
-  app.add_option("--threads", a.threads, "async modes: threads running the event loop (each direction stays serial)")
-      ->capture_default_str();
-  app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
-  app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
-  app.add_option("--user", a.user,
-                 "after opening the devices, drop to this user (from /etc/passwd) and every capability");
-  app.add_option("--cpus", a.cpus,
-                 "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
-                 "modes measured faster unpinned are left to the scheduler), "
-                 "none (scheduler decides), or a list such as 1 or 0,2-3")
-      ->capture_default_str();
-  app.add_option("--stats-json", a.stats_json, "on exit, write the counters as JSON to this file (tunfwd-stats/1)");
-  app.add_flag("--list", a.list, "list the modes and exit");
-  app.add_flag("--json", a.json, "with --list: every fact of every mode as JSON (tunfwd-modes/1)");
-  CLI11_PARSE(app, argc, argv);
-  if (a.list) return list_modes(a.json);
-  if (a.json) {
-    fmt::print(stderr, "tunfwd: --json goes with --list\n");
-    return 2;
+  try {
+    Args a;
+    auto& d = a.devices;
+    CLI::App app{"tunfwd: forward packets between two TUN devices"};
+    app.add_option("--mode", a.mode, "forwarding mode (see --list)");
+    app.add_option("--iface1", d.names[0], "first TUN device")->capture_default_str();
+    app.add_option("--ip1", d.ipv4[0], "IPv4 address of the first device (/24 if no prefix)")->capture_default_str();
+    app.add_option("--iface2", d.names[1], "second TUN device")->capture_default_str();
+    app.add_option("--ip2", d.ipv4[1], "IPv4 address of the second device (/24 if no prefix)")->capture_default_str();
+    app.add_option("--ip1-6", d.ipv6[0], "IPv6 address of the first device (/64 if no prefix)");
+    app.add_option("--ip2-6", d.ipv6[1], "IPv6 address of the second device (/64 if no prefix)");
+    app.add_option("--threads", a.threads, "async modes: threads running the event loop (each direction stays serial)")
+        ->capture_default_str();
+    app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
+    app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
+    app.add_option("--user", a.user,
+                   "after opening the devices, drop to this user (from /etc/passwd) and every capability");
+    app.add_option("--cpus", a.cpus,
+                   "where forwarding threads run: auto (all on the highest allowed CPU when there are 2 or more; "
+                   "modes measured faster unpinned are left to the scheduler), "
+                   "none (scheduler decides), or a list such as 1 or 0,2-3")
+        ->capture_default_str();
+    app.add_option("--stats-json", a.stats_json, "on exit, write the counters as JSON to this file (tunfwd-stats/1)");
+    app.add_flag("--list", a.list, "list the modes and exit");
+    app.add_flag("--json", a.json, "with --list: every fact of every mode as JSON (tunfwd-modes/1)");
+    CLI11_PARSE(app, argc, argv);
+    if (a.list) return list_modes(a.json);
+    if (a.json) {
+      fmt::print(stderr, "tunfwd: --json goes with --list\n");
+      return 2;
+    }
+    if (a.mode.empty()) {
+      fmt::print(stderr, "tunfwd: --mode is required (tunfwd --list)\n");
+      return 2;
+    }
+    return run(a);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tunfwd: %s\n", e.what());  // cannot throw, unlike fmt::print
+    return 1;
   }
-  if (a.mode.empty()) {
-    fmt::print(stderr, "tunfwd: --mode is required (tunfwd --list)\n");
-    return 2;
-  }
-  return run(a);
 }

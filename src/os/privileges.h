@@ -1,11 +1,11 @@
 #pragma once
-// tunfwd --user NAME: once the TUN devices are open (the only step that needs CAP_NET_ADMIN),
-// the forwarder gives up root for good, before any thread starts.
+// --user NAME (tunfwd, tunstack): once the TUN devices are open (the only step that needs
+// CAP_NET_ADMIN), the program gives up root for good, before any thread starts.
 #include <sys/types.h>
 
 #include <string>
 
-namespace tunfwd {
+namespace os {
 
 struct User {
   std::string name;
@@ -26,4 +26,4 @@ bool find_user(const std::string& name, User& user, std::string& error);
 // success, else a message: "setuid(65534): Operation not permitted", ...
 std::string drop_privileges(const User& user);
 
-}  // namespace tunfwd
+}  // namespace os

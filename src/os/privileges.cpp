@@ -1,4 +1,4 @@
-#include "tunfwd/privileges.h"
+#include "os/privileges.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace tunfwd {
+namespace os {
 
 namespace {
 
@@ -100,4 +100,4 @@ std::string drop_privileges(const User& user) {
   return "";
 }
 
-}  // namespace tunfwd
+}  // namespace os

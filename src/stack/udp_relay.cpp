@@ -1,0 +1,166 @@
+#include "stack/udp_relay.h"
+
+#include <cerrno>
+
+#include "packet/encode.h"
+#include "packet/udp_header.h"
+
+namespace stack {
+
+struct UdpRelay::Flow {
+  FlowKey flow;
+  std::uint64_t token = 0;
+  std::unique_ptr<DatagramSocket> socket;
+  std::uint64_t last_active = 0;
+};
+
+UdpRelay::UdpRelay(SocketFactory& sockets, PacketSink& sink, StackCounters& counters, UdpConfig config)
+    : sockets_(sockets), sink_(sink), counters_(counters), config_(config) {}
+
+UdpRelay::~UdpRelay() = default;
+
+UdpRelay::Flow* UdpRelay::find(std::uint64_t token) const {
+  const auto slot = static_cast<std::uint32_t>(token);
+  const auto gen = static_cast<std::uint32_t>((token & ~kUdpTokenBit) >> 32);
+  if (slot >= slots_.size() || !slots_[slot] || generations_[slot] != gen) return nullptr;
+  return slots_[slot].get();
+}
+
+void UdpRelay::remove(Flow& f) {
+  const auto slot = static_cast<std::uint32_t>(f.token);
+  by_flow_.erase(f.flow);
+  slots_[slot].reset();
+  free_.push_back(slot);
+}
+
+std::uint64_t UdpRelay::next_deadline() {
+  while (!timers_.empty()) {
+    const auto [at, token] = timers_.top();
+    const Flow* f = find(token);
+    if (f && f->last_active + config_.idle_ms == at) return at;
+    timers_.pop();
+    if (f) timers_.emplace(f->last_active + config_.idle_ms, token);  // it was active since
+  }
+  return 0;
+}
+
+void UdpRelay::on_timer(std::uint64_t now_ms) {
+  while (!timers_.empty() && timers_.top().first <= now_ms) {
+    const auto [at, token] = timers_.top();
+    timers_.pop();
+    Flow* f = find(token);
+    if (!f) continue;
+    if (f->last_active + config_.idle_ms > now_ms) {
+      timers_.emplace(f->last_active + config_.idle_ms, token);
+      continue;
+    }
+    remove(*f);
+  }
+}
+
+void UdpRelay::on_datagram(const Inbound& in, std::uint64_t now_ms) {
+  const std::size_t datagrams =
+      in.gso_size == 0 || in.payload.empty() ? 1 : (in.payload.size() + in.gso_size - 1) / in.gso_size;
+  Flow* f = nullptr;
+  if (const auto it = by_flow_.find(in.flow); it != by_flow_.end()) {
+    f = slots_[it->second].get();
+  } else {
+    if (by_flow_.size() >= config_.max_flows) {
+      counters_.drop(Drop::kTooManyFlows, datagrams);
+      return;
+    }
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(slots_.size());
+      slots_.emplace_back();
+      generations_.push_back(0);
+    }
+    // 31 bits, never 0: bit 63 of a token marks UDP, and token 0/1 are the event loop's own.
+    generations_[slot] = generations_[slot] % 0x7FFFFFFFu + 1;
+    auto flow = std::make_unique<Flow>();
+    flow->flow = in.flow;
+    flow->token = kUdpTokenBit | (std::uint64_t{generations_[slot]} << 32) | slot;
+    int error = 0;
+    flow->socket = sockets_.connect_udp(in.flow, flow->token, error);
+    if (!flow->socket) {
+      free_.push_back(slot);
+      counters_.drop(Drop::kUdpSend, datagrams);
+      return;
+    }
+    ++counters_.udp_flows;
+    by_flow_[in.flow] = slot;
+    slots_[slot] = std::move(flow);
+    f = slots_[slot].get();
+    timers_.emplace(now_ms + config_.idle_ms, f->token);
+  }
+  f->last_active = now_ms;
+  const auto r = f->socket->send(in.payload, datagrams > 1 ? in.gso_size : 0);
+  if (!r.ok()) {
+    counters_.drop(r.error == EAGAIN || r.error == ENOBUFS ? Drop::kUdpBufferFull : Drop::kUdpSend, datagrams);
+    return;
+  }
+  counters_.udp_datagrams_in += datagrams;
+}
+
+void UdpRelay::to_client(Flow& f, std::size_t payload, std::uint16_t gso_size) {
+  packet::IpFields ip;
+  ip.version = f.flow.version;
+  ip.src = f.flow.server;
+  ip.dst = f.flow.client;
+  packet::UdpFields udp{f.flow.server_port, f.flow.client_port};
+  const bool gso = gso_size != 0 && payload > gso_size;
+  const std::size_t length = packet::encode_udp(sink_.buffer(), ip, udp, payload,
+                                                gso ? packet::L4Checksum::kPartial : packet::L4Checksum::kFull);
+  vnet::VnetHeader h;
+  std::size_t datagrams = 1;
+  if (gso) {
+    h.flags = vnet::kFlagNeedsCsum;
+    h.gso_type = vnet::kGsoUdpL4;
+    h.gso_size = gso_size;
+    h.hdr_len = static_cast<std::uint16_t>(packet::udp_headers_size(ip.version));
+    h.csum_start = static_cast<std::uint16_t>(packet::ip_header_size(ip.version));
+    h.csum_offset = static_cast<std::uint16_t>(packet::UdpHeader::kChecksumOffset);
+    datagrams = (payload + gso_size - 1) / gso_size;
+  }
+  if (length == 0 || !sink_.send(length, h)) {
+    counters_.drop(Drop::kTunWrite, datagrams);
+    return;
+  }
+  ++counters_.packets_out;
+  counters_.udp_datagrams_out += datagrams;
+}
+
+void UdpRelay::on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms) {
+  Flow* f = find(token);
+  if (!f || !(r.readable || r.error)) return;
+  const std::size_t headers = packet::udp_headers_size(f->flow.version);
+  // The sink's buffer holds one packet of up to 65535 bytes, headers included (IPv6's length
+  // field would allow 40 more, the buffer does not).
+  const std::size_t room = 65535 - headers;
+  bool after_error = false;
+  for (;;) {
+    std::uint16_t gso_size = 0;
+    const auto res = f->socket->receive(sink_.buffer().subspan(headers, room), gso_size);
+    if (res.error == EMSGSIZE) {  // more than one packet to the client can carry: counted, not cut
+      counters_.drop(Drop::kUdpTooBig);
+      after_error = false;
+      continue;
+    }
+    if (!res.ok()) {
+      // EAGAIN: drained. Another error is an ICMP error for the flow (ECONNREFUSED…), which the
+      // kernel reports once, ahead of the datagrams still queued: the socket is edge-triggered,
+      // so read on, or they wait for the next datagram. Twice in a row: stop.
+      if (res.error == EAGAIN || after_error) break;
+      after_error = true;
+      continue;
+    }
+    after_error = false;
+    f->last_active = now_ms;
+    to_client(*f, res.count, gso_size);
+  }
+}
+
+}  // namespace stack

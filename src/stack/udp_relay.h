@@ -1,0 +1,60 @@
+#pragma once
+// The UDP half of the stack: every flow the client sends on gets a connected kernel socket to
+// the same server address and port; datagrams go out as they came (a USO super-packet as one
+// UDP_SEGMENT send), replies come back coalesced by UDP_GRO into USO super-packets. A flow
+// idle for idle_ms is closed.
+#include <cstdint>
+#include <memory>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include "stack/counters.h"
+#include "stack/flow.h"
+#include "stack/inbound.h"
+#include "stack/packet_sink.h"
+#include "stack/socket.h"
+
+namespace stack {
+
+struct UdpConfig {
+  std::size_t max_flows = 4096;
+  std::uint32_t idle_ms = 60000;
+};
+
+class UdpRelay {
+ public:
+  UdpRelay(SocketFactory& sockets, PacketSink& sink, StackCounters& counters, UdpConfig config = {});
+  ~UdpRelay();
+  UdpRelay(const UdpRelay&) = delete;
+  UdpRelay& operator=(const UdpRelay&) = delete;
+
+  // A UDP packet from the client (parse_inbound() succeeded, flow.protocol == UDP).
+  void on_datagram(const Inbound& in, std::uint64_t now_ms);
+  void on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms);
+  void on_timer(std::uint64_t now_ms);
+  std::uint64_t next_deadline();
+  std::size_t flows() const { return by_flow_.size(); }
+
+ private:
+  struct Flow;
+  Flow* find(std::uint64_t token) const;
+  void remove(Flow& f);
+  void to_client(Flow& f, std::size_t payload, std::uint16_t gso_size);
+
+  SocketFactory& sockets_;
+  PacketSink& sink_;
+  StackCounters& counters_;
+  UdpConfig config_;
+  std::vector<std::unique_ptr<Flow>> slots_;
+  std::vector<std::uint32_t> generations_;
+  std::vector<std::uint32_t> free_;
+  std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> by_flow_;
+  using Timer = std::pair<std::uint64_t, std::uint64_t>;  // (idle deadline, token)
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+};
+
+// Tokens of UDP flows carry this bit, so an event loop can tell them from TCP connections.
+inline constexpr std::uint64_t kUdpTokenBit = std::uint64_t{1} << 63;
+
+}  // namespace stack
