@@ -72,12 +72,16 @@ Sample Bench::measure(const RowSpec& row, int pass) {
   // Declaration order is teardown order in reverse: perf stops before the system under test,
   // which stops its processes before its namespaces go away.
   SutInstance sut(row.sut, fmt::format("{}-{}", state_ ? state_->run_id() : "x", ++topology_count_), dir, state_,
-                  options_.device_timeout);
+                  options_.device_timeout, options_.placeholders);
   const auto pids = sut.sampled_pids();
   Monitor monitor(pids);
   Process perf;
   std::unique_ptr<TrackedChild> perf_tracked;
-  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()}, options_.iperf,
+  IperfOptions iperf_options = options_.iperf;
+  iperf_options.reverse = row.reverse;
+  std::optional<Topology::DeviceBytes> guard_before;
+  if (row.sut.guard) guard_before = sut.topology().device_bytes(row.sut.guard->ns, row.sut.guard->device);
+  Iperf iperf({sut.topology().client_ns(), sut.topology().server_ns(), sut.topology().server_address()}, iperf_options,
               dir, state_);
   sample.iperf = iperf.run(
       [&](int left) {
@@ -103,11 +107,25 @@ Sample Bench::measure(const RowSpec& row, int pass) {
     if (events_.note) events_.note(fmt::format("profile: perf report -i {}", (dir / "perf.data").string()));
   }
   sut.check_running();
+  if (row.sut.guard) check_guard(*row.sut.guard, *guard_before, sut.topology(), sample.iperf);
   sut.stop();
   if (auto stats = sut.stats()) sample.stats = std::move(*stats);
   sample.untrusted = trust(sample.monitor);
   sample.ok = true;
   return sample;
+}
+
+void Bench::check_guard(const TrafficGuard& g, const Topology::DeviceBytes& before, const Topology& topology,
+                        const IperfResult& iperf) {
+  const auto after = topology.device_bytes(g.ns, g.device);
+  // The direction the data went is the larger count; the other carried the ACKs.
+  const std::uint64_t carried = std::max(after.rx - before.rx, after.tx - before.tx);
+  const auto needed = static_cast<double>(iperf.bytes) * g.min_share;
+  if (static_cast<double>(carried) < needed)
+    throw std::runtime_error(fmt::format(
+        "{} in {} carried {} bytes of the {} iperf3 reported (at least {:.0f} % needed): the traffic went around the "
+        "system under test",
+        g.device, topology.ns(g.ns), carried, iperf.bytes, g.min_share * 100));
 }
 
 RunResult Bench::run() {
@@ -128,6 +146,7 @@ RunResult Bench::run() {
     row.sampled = spec.sut.sampled();
     for (const auto& p : spec.sut.processes) row.command += (row.command.empty() ? "" : " ; ") + join_command(p.argv);
     row.traits = spec.traits;
+    row.direction = spec.reverse ? "down" : "up";
     result.rows.push_back(std::move(row));
   }
   for (int pass = 1; pass <= options_.repeat; ++pass) {

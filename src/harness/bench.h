@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "harness/result.h"
 #include "harness/sut.h"
 #include "harness/thresholds.h"
+#include "harness/topology.h"
 
 namespace harness {
 
@@ -21,6 +23,7 @@ struct RowSpec {
   std::string label;
   SutSpec sut;
   nlohmann::json traits = nlohmann::json::object();  // see RowResult::traits
+  bool reverse = false;                              // iperf3 -R: the server sends ("down")
 };
 
 struct BenchOptions {
@@ -31,6 +34,7 @@ struct BenchOptions {
   std::chrono::seconds quiet_wait_limit{60};
   Thresholds thresholds;
   std::chrono::milliseconds device_timeout{10000};  // for each process to be ready
+  std::map<std::string, std::string> placeholders;  // extra {name} values for SUT commands ({mtu})
   std::filesystem::path log_dir;
 };
 
@@ -49,6 +53,9 @@ class Bench {
  private:
   Sample measure(const RowSpec& row, int pass);
   void wait_for_quiet();
+  // Throws when the guarded device's counters show less than the share of iperf3's bytes.
+  static void check_guard(const TrafficGuard& guard, const Topology::DeviceBytes& before, const Topology& topology,
+                          const IperfResult& iperf);
   std::string trust(const MonitorSummary& monitor) const;
 
   std::vector<RowSpec> rows_;

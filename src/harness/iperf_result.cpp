@@ -31,11 +31,13 @@ IperfResult parse_iperf_json(std::string_view text) {
     r.loss_percent =
         received.value("lost_percent", end.value("sum", nlohmann::json::object()).value("lost_percent", 0.0));
     r.delivered_gbps = r.gbps * (1.0 - r.loss_percent / 100.0);
+    r.bytes = sent.value("bytes", std::uint64_t{0});
   } else {
     // For TCP the receiver's figure is what really crossed the forwarder.
     r.gbps = received.value("bits_per_second", 0.0) / 1e9;
     r.retransmits = sent.value("retransmits", std::int64_t{0});
     r.delivered_gbps = r.gbps;
+    r.bytes = received.value("bytes", std::uint64_t{0});
   }
   return r;
 }

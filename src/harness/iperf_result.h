@@ -12,6 +12,7 @@ struct IperfResult {
   double loss_percent = 0;    // UDP only
   double delivered_gbps = 0;  // gbps × (1 − loss); equal to gbps for TCP
   double seconds = 0;
+  std::uint64_t bytes = 0;  // TCP: bytes the receiver got; UDP: bytes the sender sent
 };
 
 // Throws std::runtime_error with iperf3's own message when the report has an "error" field, and

@@ -66,24 +66,25 @@ const RowResult* RunResult::find(const std::string& label) const {
   return nullptr;
 }
 
-const RowResult* RunResult::find_kind(const std::string& kind) const {
+const RowResult* RunResult::find_kind(const std::string& kind, const std::string& direction) const {
   for (const auto& row : rows)
-    if (row.kind == kind) return &row;
+    if (row.kind == kind && row.direction == direction) return &row;
   return nullptr;
 }
 
 void RunResult::compute_ratios() {
-  // Per kind that some row compares with: its Gbps in each pass.
-  std::map<std::string, std::map<int, double>> by_kind;
+  // Per (kind, direction) that some row compares with: its Gbps in each pass.
+  std::map<std::pair<std::string, std::string>, std::map<int, double>> baselines;
   for (const auto& row : rows) {
-    if (by_kind.count(row.compare_with)) continue;
-    auto& by_pass = by_kind[row.compare_with];
-    if (const RowResult* base = find_kind(row.compare_with))
+    const auto key = std::pair{row.compare_with, row.direction};
+    if (baselines.count(key)) continue;
+    auto& by_pass = baselines[key];
+    if (const RowResult* base = find_kind(row.compare_with, row.direction))
       for (const auto& s : base->samples)
         if (s.ok && s.iperf.gbps > 0) by_pass[s.pass] = s.iperf.gbps;
   }
   for (auto& row : rows) {
-    const auto& by_pass = by_kind[row.compare_with];
+    const auto& by_pass = baselines[{row.compare_with, row.direction}];
     for (auto& s : row.samples) {
       const auto it = by_pass.find(s.pass);
       s.ratio = s.ok && it != by_pass.end() ? s.iperf.gbps / it->second : 0.0;
@@ -136,9 +137,9 @@ void from_json(const nlohmann::json& j, Sample& s) {
 }
 
 void to_json(nlohmann::json& j, const RowResult& r) {
-  j = {{"label", r.label},     {"kind", r.kind},       {"compare_with", r.compare_with},
-       {"sampled", r.sampled}, {"command", r.command}, {"traits", r.traits},
-       {"samples", r.samples}};
+  j = {{"label", r.label},         {"kind", r.kind},       {"compare_with", r.compare_with},
+       {"direction", r.direction}, {"sampled", r.sampled}, {"command", r.command},
+       {"traits", r.traits},       {"samples", r.samples}};
 }
 
 namespace {
@@ -170,6 +171,7 @@ void from_json(const nlohmann::json& j, RowResult& r) {
     r.kind = j.value("kind", "");
     if (r.kind.empty()) throw std::runtime_error("row " + r.label + ": no kind");
     r.compare_with = j.value("compare_with", std::string(kKernelVeth));
+    r.direction = j.value("direction", "up");
     r.sampled = j.value("sampled", false);
     r.traits = j.at("traits");
   } else {

@@ -15,7 +15,10 @@ namespace harness {
 inline constexpr const char* kKernelVeth = "kernel-veth";
 inline constexpr const char* kKernelLoopback = "kernel-loopback";
 
-struct Sample {
+// The NOLINT: the implicit default constructor is noexcept and calls only noexcept constructors.
+// clang-tidy 14 follows nlohmann::json's noexcept default constructor into basic_json(value_t),
+// whose throw cannot happen for value_t::null (a false positive; the same holds for RunResult).
+struct Sample {  // NOLINT(bugprone-exception-escape): false positive through nlohmann::json(), see above
   int pass = 0;  // round-robin pass index: samples with the same pass ran back to back
   bool ok = false;
   std::string error;
@@ -30,8 +33,11 @@ struct RowResult {
   std::string label;
   std::string kind;                        // SutSpec::kind: "forwarder", "kernel-veth", …
   std::string compare_with = kKernelVeth;  // the kind whose sample of the same pass divides this one
-  bool sampled = false;                    // CPU and memory of its processes were sampled
-  std::string command;                     // the command(s) of the system under test, empty for baselines
+  // "up": the client sends (iperf3's default); "down": the server sends (-R). A row is divided by
+  // its baseline measured in the same direction.
+  std::string direction = "up";
+  bool sampled = false;  // CPU and memory of its processes were sampled
+  std::string command;   // the command(s) of the system under test, empty for baselines
   // What is known about the implementation: for tunfwd modes, the registry's facts as `tunfwd
   // --list --json` prints them ("offload", "channel", "reference_row", …) plus "implementation";
   // an empty object for other rows.
@@ -53,15 +59,15 @@ struct RowResult {
   std::vector<double> cpu_per_gbps() const;
 };
 
-struct RunResult {
+struct RunResult {          // NOLINT(bugprone-exception-escape): false positive through nlohmann::json(), see Sample
   nlohmann::json machine;   // see describe_machine()
   nlohmann::json settings;  // duration, repeat, parallel, udp, reverse...
   std::vector<RowResult> rows;
 
   const RowResult* find(const std::string& label) const;
-  // The first row of this kind, or nullptr.
-  const RowResult* find_kind(const std::string& kind) const;
-  // Fills Sample::ratio from the compare_with row of the same pass.
+  // The first row of this kind measured in `direction`, or nullptr.
+  const RowResult* find_kind(const std::string& kind, const std::string& direction = "up") const;
+  // Fills Sample::ratio from the compare_with row of the same pass and direction.
   void compute_ratios();
 };
 

@@ -58,7 +58,12 @@ class TrackedChild {
     if (state_) state_->add_child(pid_);
   }
   ~TrackedChild() {
-    if (state_) state_->remove_child(pid_);
+    try {
+      if (state_) state_->remove_child(pid_);
+    } catch (...) {
+      // Best effort: a stale entry only makes `tunbench cleanup` check a pid that is gone, while
+      // an exception escaping a destructor (possibly during unwinding) would terminate the run.
+    }
   }
   TrackedChild(const TrackedChild&) = delete;
   TrackedChild& operator=(const TrackedChild&) = delete;

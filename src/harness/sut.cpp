@@ -129,6 +129,12 @@ void SutSpec::validate() const {
   if (endpoints.server_address.empty()) throw std::invalid_argument(where + ": no server address");
   if (!stats_format.empty() && processes.empty())
     throw std::invalid_argument(where + ": stats_format without a process to write them");
+  if (guard) {
+    need(guard->ns, "the traffic guard");
+    if (guard->device.empty()) throw std::invalid_argument(where + ": traffic guard without a device");
+    if (!(guard->min_share > 0 && guard->min_share <= 1))
+      throw std::invalid_argument(where + ": traffic guard min_share must be in (0, 1]");
+  }
 }
 
 std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv,
@@ -165,7 +171,8 @@ void to_json(nlohmann::json& j, const SutSpec& s) {
   for (const auto& v : s.veths) veths.push_back({{"a", to_json_interface(v.a)}, {"b", to_json_interface(v.b)}});
   nlohmann::json processes = nlohmann::json::array();
   for (const auto& p : s.processes) {
-    nlohmann::json pj = {{"name", p.name}, {"argv", p.argv}, {"ns", p.ns}, {"sampled", p.sampled}};
+    nlohmann::json pj = {
+        {"name", p.name}, {"argv", p.argv}, {"ns", p.ns}, {"sampled", p.sampled}, {"stop_grace_ms", p.stop_grace_ms}};
     if (p.ready_port) pj["ready_port"] = *p.ready_port;
     processes.push_back(pj);
   }
@@ -187,6 +194,7 @@ void to_json(nlohmann::json& j, const SutSpec& s) {
          {"server_address6", s.endpoints.server_address6}}},
        {"compare_with", s.compare_with},
        {"stats_format", s.stats_format}};
+  if (s.guard) j["guard"] = {{"ns", s.guard->ns}, {"device", s.guard->device}, {"min_share", s.guard->min_share}};
 }
 
 void from_json(const nlohmann::json& j, SutSpec& s) {
@@ -220,6 +228,7 @@ void from_json(const nlohmann::json& j, SutSpec& s) {
     read(processes[k], "argv", p.argv, at);
     read(processes[k], "ns", p.ns, at);
     read(processes[k], "sampled", p.sampled, at);
+    read(processes[k], "stop_grace_ms", p.stop_grace_ms, at);
     read_optional(processes[k], "ready_port", p.ready_port, at);
     s.processes.push_back(std::move(p));
   }
@@ -231,6 +240,13 @@ void from_json(const nlohmann::json& j, SutSpec& s) {
     read(devices[k], "created_in", d.created_in, at);
     d.iface = interface_from(devices[k].value("iface", nlohmann::json()), at + ".iface");
     s.devices.push_back(std::move(d));
+  }
+  if (const auto it = j.find("guard"); it != j.end() && !it->is_null()) {
+    TrafficGuard g;
+    read(*it, "ns", g.ns, "sut.guard");
+    read(*it, "device", g.device, "sut.guard");
+    read(*it, "min_share", g.min_share, "sut.guard");
+    s.guard = g;
   }
   if (const auto it = j.find("endpoints"); it != j.end()) {
     read(*it, "client_ns", s.endpoints.client_ns, "sut.endpoints");

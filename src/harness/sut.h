@@ -56,6 +56,15 @@ struct SutProcess {
   std::string ns{};                 // role it runs in
   bool sampled = true;              // its process tree counts in the row's CPU and memory
   std::optional<int> ready_port{};  // also ready only once this TCP port listens in its namespace
+  int stop_grace_ms = 3000;         // SIGINT, then SIGTERM and SIGKILL this far apart
+};
+
+// The device the client's traffic must cross: a check that the system under test really carried
+// what iperf3 measured (a shortcut around it cannot produce a figure).
+struct TrafficGuard {
+  std::string ns{};         // role of the namespace holding the device
+  std::string device{};     // "tun0"
+  double min_share = 0.95;  // of iperf3's bytes that the device's own counters must show
 };
 
 // Where iperf3 runs and what the client connects to.
@@ -79,6 +88,7 @@ struct SutSpec {
   std::string compare_with = "kernel-veth";
   // The main process writes its counters to {stats_json} in this format on exit ("" = none).
   std::string stats_format{};
+  std::optional<TrafficGuard> guard{};
 
   bool has_processes() const { return !processes.empty(); }
   bool sampled() const;
@@ -88,7 +98,8 @@ struct SutSpec {
 };
 
 // Replaces {ns:ROLE}, {netns_path:ROLE} (/run/netns/NAME, for tools that take a path),
-// {stats_json} and {log_dir} in `argv`; throws std::invalid_argument naming an unknown one.
+// {stats_json}, {log_dir} and the values of SutInstance's `extra` (e.g. {mtu}) in `argv`; throws
+// std::invalid_argument naming an unknown one.
 std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv,
                                              const std::map<std::string, std::string>& values);
 

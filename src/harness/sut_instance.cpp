@@ -11,8 +11,8 @@
 namespace harness {
 
 SutInstance::SutInstance(const SutSpec& spec, const std::string& suffix, std::filesystem::path log_dir, RunState* state,
-                         std::chrono::milliseconds ready_timeout)
-    : spec_(spec), log_dir_(std::move(log_dir)), state_(state) {
+                         std::chrono::milliseconds ready_timeout, std::map<std::string, std::string> extra)
+    : spec_(spec), log_dir_(std::move(log_dir)), extra_(std::move(extra)), state_(state) {
   std::filesystem::create_directories(log_dir_);
   topology_ = std::make_unique<Topology>(spec_, suffix, state_);
   try {
@@ -37,6 +37,7 @@ std::string SutInstance::stderr_tail(const std::string& name, std::size_t lines)
 
 void SutInstance::start(const SutProcess& p, std::chrono::steady_clock::time_point deadline) {
   auto values = topology_->placeholders();
+  values.insert(extra_.begin(), extra_.end());
   values["stats_json"] = stats_path().string();
   values["log_dir"] = log_dir_.string();
   const auto argv = expand_placeholders(p.argv, values);
@@ -99,8 +100,9 @@ std::map<std::string, int> SutInstance::stop() {
   for (std::size_t i = processes_.size(); i-- > 0;) {
     Process& p = processes_[i];
     if (p.pid() <= 0) continue;
-    statuses[spec_.processes[i].name] =
-        p.running() ? p.stop(std::chrono::milliseconds(3000)) : p.exit_status().value_or(-1);
+    statuses[spec_.processes[i].name] = p.running()
+                                            ? p.stop(std::chrono::milliseconds(spec_.processes[i].stop_grace_ms))
+                                            : p.exit_status().value_or(-1);
   }
   tracked_.clear();
   return statuses;

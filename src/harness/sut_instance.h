@@ -27,8 +27,9 @@ namespace harness {
 class SutInstance {
  public:
   // Throws with the failing process's stderr when one exits or is not ready within `ready_timeout`.
+  // `extra` adds placeholders for the processes' arguments (e.g. {"mtu", "1500"}).
   SutInstance(const SutSpec& spec, const std::string& name_suffix, std::filesystem::path log_dir, RunState* state,
-              std::chrono::milliseconds ready_timeout);
+              std::chrono::milliseconds ready_timeout, std::map<std::string, std::string> extra = {});
   ~SutInstance();
   SutInstance(const SutInstance&) = delete;
   SutInstance& operator=(const SutInstance&) = delete;
@@ -59,6 +60,7 @@ class SutInstance {
 
   SutSpec spec_;
   std::filesystem::path log_dir_;
+  std::map<std::string, std::string> extra_;
   RunState* state_;
   // Declaration order is teardown order in reverse: processes stop before the namespaces go.
   std::unique_ptr<Topology> topology_;

@@ -75,6 +75,58 @@ SutSpec forwarder(std::vector<std::string> argv, std::string stats_format) {
   return s;
 }
 
+SutSpec stack(std::vector<std::string> argv, StackShape shape) {
+  SutSpec s;
+  s.kind = "stack";
+  s.description = "a userspace stack in fwd behind the client's " + shape.device + ", relaying over kernel sockets";
+  s.namespaces = {"a", "fwd", "b"};
+  s.veths = {
+      {{"fwd", "veth-fb", {"10.0.2.2/24", "fd00:2::2/64"}, {}, {}}, {"b", "veth-b", {kServer4, kServer6}, {}, {}}}};
+  SutProcess p{"stack", std::move(argv), "fwd", true, {}, shape.stop_grace_ms};
+  s.processes = {std::move(p)};
+  if (shape.created_in == "fwd") {
+    s.devices = {{"stack", "fwd", client_side(shape.device)}};
+  } else {
+    s.devices = {{"stack", shape.created_in, {shape.created_in, shape.device, {}, {}, {}}}};
+  }
+  s.stats_format = std::move(shape.stats_format);
+  s.guard = TrafficGuard{"a", shape.device, 0.95};
+  return s;
+}
+
+std::vector<std::string> stack_names() { return {"ours", "pasta", "slirp4netns"}; }
+
+std::optional<SutSpec> builtin_stack(const std::string& name, const std::string& tunstack) {
+  if (name == "ours") {
+    auto s = stack({tunstack, "--iface", "tun0", "--mtu", "{mtu}", "--stats-json", "{stats_json}"},
+                   {"tun0", "fwd", "tunstack-stats/1", 3000});
+    s.description = "tunstack: our userspace TCP/IP stack behind tun0";
+    return s;
+  }
+  if (name == "pasta") {
+    // pasta joins a's namespace, makes tap0 there and configures it: the client keeps 10.0.1.1,
+    // its default route goes to pasta (whose own namespace has no route off the machine).
+    auto s = stack({"pasta",        "--runas",  "0:0",     "-f",         "-q",           "--netns", "{netns_path:a}",
+                    "--config-net", "-I",       "tap0",    "-a",         kClientAddress, "-n",      "24",
+                    "-g",           "10.0.1.2", "-i",      "veth-fb",    "-4",           "-t",      "none",
+                    "-u",           "none",     "-T",      "none",       "-U",           "none",    "--no-dhcp",
+                    "--no-dhcpv6",  "--no-ndp", "--no-ra", "--no-map-gw"},
+                   {"tap0", "a", "", 500});
+    s.description = "pasta (Debian passt): tap0 in the client namespace, TCP translated onto kernel sockets";
+    return s;
+  }
+  if (name == "slirp4netns") {
+    // slirp's own network inside a is 10.0.1.0/24: the client becomes 10.0.1.100, its default
+    // route goes to slirp at 10.0.1.2.
+    auto s = stack({"slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--cidr=10.0.1.0/24",
+                    "--netns-type=path", "{netns_path:a}", "tap0"},
+                   {"tap0", "a", "", 500});
+    s.description = "slirp4netns (libslirp): tap0 in the client namespace";
+    return s;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> baseline_names() { return {"veth", "loopback", "routed"}; }
 
 std::optional<SutSpec> baseline(const std::string& name) {

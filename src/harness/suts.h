@@ -31,6 +31,27 @@ SutSpec kernel_routed();
 // ("tunfwd-stats/1" for tunfwd), or "" when it writes none.
 SutSpec forwarder(std::vector<std::string> argv, std::string stats_format = {});
 
+// A userspace stack (tunstack, pasta, slirp4netns, …): it runs in fwd and reaches the server in
+// b over a veth (fwd 10.0.2.2/24, fd00:2::2/64) with its own kernel sockets; its device is the
+// client's way out of a. Compared with the direct veth path of the same pass; iperf3's bytes must
+// show on the device's own counters (TrafficGuard).
+struct StackShape {
+  std::string device = "tun0";
+  // Where the stack creates the device: "fwd" (the harness then moves it to a and gives it the
+  // client address and routes to the server's prefixes), or "a" (a stack that makes its own tap
+  // in the client namespace and configures it).
+  std::string created_in = "fwd";
+  std::string stats_format{};
+  int stop_grace_ms = 3000;
+};
+SutSpec stack(std::vector<std::string> argv, StackShape shape);
+
+// The stacks --stacks names: "ours" (tunstack at `tunstack`, TUN MTU {mtu}), "pasta" and
+// "slirp4netns" (Debian's passt and slirp4netns, each at its default MTU of 65520: their best
+// case). IPv4.
+std::vector<std::string> stack_names();
+std::optional<SutSpec> builtin_stack(const std::string& name, const std::string& tunstack);
+
 // The baselines --baselines names: "veth", "loopback", "routed".
 std::vector<std::string> baseline_names();
 std::optional<SutSpec> baseline(const std::string& name);

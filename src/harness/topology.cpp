@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "harness/command.h"
 #include "harness/run_state.h"
@@ -128,6 +129,15 @@ void Topology::configure_ipv6(const Interface& i) {
 bool Topology::device_up(const std::string& role, const std::string& device) const {
   const auto links = run_command({"ip", "-n", ns(role), "-o", "link", "show"});
   return listed_up(links.out, device);
+}
+
+Topology::DeviceBytes Topology::device_bytes(const std::string& role, const std::string& device) const {
+  const auto text = run_checked({"ip", "-n", ns(role), "-s", "-j", "link", "show", "dev", device});
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array() || j.empty() || !j[0].contains("stats64"))
+    throw std::runtime_error(fmt::format("ip -s -j link show dev {} in {}: no counters", device, ns(role)));
+  const auto& stats = j[0]["stats64"];
+  return {stats.at("rx").value("bytes", std::uint64_t{0}), stats.at("tx").value("bytes", std::uint64_t{0})};
 }
 
 void Topology::adopt(const std::vector<CreatedDevice>& devices) {

@@ -7,6 +7,7 @@
 // wires its veth pairs, and moves and configures the devices the system created (adopt()). A TUN
 // fd stays bound to its device across a move, so a forwarder in fwd keeps forwarding between
 // devices that now live in a and b, and the kernel can no longer short-cut a → b locally.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -38,6 +39,13 @@ class Topology {
 
   // Whether `device` exists and is UP in the namespace of `role`.
   bool device_up(const std::string& role, const std::string& device) const;
+  // The device's own byte counters (ip -s link: what the kernel saw cross it).
+  struct DeviceBytes {
+    std::uint64_t rx = 0;
+    std::uint64_t tx = 0;
+  };
+  // Throws with the command's error when the device is not there.
+  DeviceBytes device_bytes(const std::string& role, const std::string& device) const;
   // Moves every device to its namespace and configures it: links and IPv4 of all first, then
   // IPv6 (a new IPv6 link sends router solicitations, which must not reach a device still in
   // transit).

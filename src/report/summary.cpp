@@ -43,6 +43,7 @@ RowSummary summarize(const harness::RowResult& row) {
   s.retransmits = median(row.retransmits());
   if (ok.front()->iperf.udp) {
     std::vector<double> loss;
+    loss.reserve(ok.size());
     for (const auto* sample : ok) loss.push_back(sample->iperf.loss_percent);
     s.loss_percent = median(loss);
   }

@@ -48,6 +48,12 @@ struct RunOptions {
   std::string tunfwd;
   std::vector<std::string> forwarders;
   std::vector<std::string> suts;
+  std::string stacks;                   // --stacks: built-in stacks (ours, pasta, slirp4netns)
+  std::vector<std::string> stack_cmds;  // --stack 'LABEL=CMD'
+  std::string tunstack;
+  int stack_mtu = 1500;
+  std::string directions;  // "up", "down" or "up,down"; "" = up, or both when stacks are measured
+  bool baselines_given = false;
   std::string baselines = "veth,loopback";
   int duration = 10;
   int repeat = 1;
@@ -73,10 +79,13 @@ std::vector<std::string> split(const std::string& text, char sep) {
   return parts;
 }
 
-std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
+// The rows before directions, in the order they run within a pass.
+std::vector<harness::RowSpec> undirected_rows(const RunOptions& o, bool stacks) {
   std::vector<harness::RowSpec> rows;
-  // Baselines first: each pass then has its veth figure before the rows normalised to it.
-  for (const auto& b : split(o.baselines, ',')) {
+  // Baselines first: each pass then has its veth figure before the rows normalised to it. With
+  // stacks and no --baselines, the direct path and the kernel-routed one (same hop count).
+  const std::string baselines = stacks && !o.baselines_given ? "veth,routed" : o.baselines;
+  for (const auto& b : split(baselines, ',')) {
     if (b == "none") continue;
     auto sut = harness::suts::baseline(b);
     if (!sut) {
@@ -86,7 +95,9 @@ std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
     }
     rows.push_back({"kernel " + b, std::move(*sut), {}});
   }
-  if (o.modes != "none") {
+  // With stacks and no --modes, the run is about stacks: no tunfwd rows.
+  const bool want_modes = o.modes_given || !stacks ? o.modes != "none" : false;
+  if (want_modes) {
     const std::string tunfwd = find_tunfwd(o.tunfwd);
     if (tunfwd.empty()) {
       if (o.modes_given) throw std::runtime_error("tunfwd not found next to tunbench; pass --tunfwd PATH");
@@ -118,6 +129,61 @@ std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
     }
     rows.push_back({label, std::move(sut), {}});
   }
+  for (const auto& name : split(o.stacks, ',')) {
+    std::string tunstack;
+    if (name == "ours") {
+      tunstack = find_binary("tunstack", o.tunstack);
+      if (tunstack.empty()) throw std::invalid_argument("tunstack not found next to tunbench; pass --tunstack PATH");
+    }
+    auto sut = harness::suts::builtin_stack(name, tunstack);
+    if (!sut) {
+      std::string known;
+      for (const auto& n : harness::suts::stack_names()) known += (known.empty() ? "" : ", ") + n;
+      throw std::invalid_argument(fmt::format("--stacks: unknown stack '{}' ({})", name, known));
+    }
+    const std::string label = name == "ours" ? "tunstack" : name;
+    rows.push_back({label, std::move(*sut), {{"implementation", label}}});
+  }
+  for (const auto& spec : o.stack_cmds) {
+    const auto [label, command] = label_and(spec, "--stack", "COMMAND ARGS");
+    // Through sh so users can quote; `exec` keeps the stack's own pid. Placeholders are expanded
+    // in the command line before sh sees it.
+    rows.push_back(
+        {label, harness::suts::stack({"/bin/sh", "-c", "exec " + command}, {}), {{"implementation", label}}});
+  }
+  return rows;
+}
+
+// The directions each row is measured in: --directions for every row when given; otherwise a
+// stack both ways (upload and download differ a lot there), the baselines both ways when stacks
+// are measured (each direction is divided by its own), and everything else up (or down with -R).
+std::vector<std::string> directions_of(const RunOptions& o, const harness::RowSpec& row, bool stacks) {
+  std::vector<std::string> list;
+  if (!o.directions.empty()) {
+    list = split(o.directions, ',');
+    for (const auto& d : list)
+      if (d != "up" && d != "down") throw std::invalid_argument("--directions: '" + d + "' is not up or down");
+    if (list.empty()) throw std::invalid_argument("--directions: none given");
+    return list;
+  }
+  const bool both = row.sut.kind == "stack" || (stacks && !row.sut.has_processes());
+  if (both) return {"up", "down"};
+  return {o.reverse ? "down" : "up"};
+}
+
+std::vector<harness::RowSpec> build_rows(const RunOptions& o) {
+  const bool stacks = !o.stacks.empty() || !o.stack_cmds.empty();
+  std::vector<harness::RowSpec> rows;
+  for (auto& row : undirected_rows(o, stacks)) {
+    const auto list = directions_of(o, row, stacks);
+    for (const auto& d : list) {
+      harness::RowSpec r = row;
+      r.reverse = d == "down";
+      // A row measured both ways: the label says which.
+      if (list.size() > 1) r.label += d == "down" ? " down" : " up";
+      rows.push_back(std::move(r));
+    }
+  }
   return rows;
 }
 
@@ -148,6 +214,7 @@ int run_command(const RunOptions& o) {
   options.quiet_wait_limit = std::chrono::seconds(o.quiet_wait_limit);
   options.thresholds = {o.max_others_cpu, o.max_steal};
   options.device_timeout = std::chrono::milliseconds(o.device_timeout_ms);
+  options.placeholders = {{"mtu", std::to_string(o.stack_mtu)}};
   options.log_dir = log_dir;
 
   Progress progress;
@@ -207,7 +274,20 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_option("--sut", o->suts,
                   "any system under test described in a file: 'LABEL=FILE.json' (tunbench-sut/1, see "
                   "docs/architecture.md; repeatable)");
-  run->add_option("--baselines", o->baselines, "kernel baselines: veth,loopback,routed or none")->capture_default_str();
+  run->add_option("--stacks", o->stacks,
+                  "userspace stacks behind a TUN: ours (tunstack), pasta, slirp4netns (comma list)");
+  run->add_option("--stack", o->stack_cmds,
+                  "another stack: 'LABEL=COMMAND ARGS' run in tb-fwd, creating tun0 there (placeholders {ns:a}, "
+                  "{netns_path:a}, {mtu}, {stats_json}; repeatable)");
+  run->add_option("--tunstack", o->tunstack, "tunstack binary (default: next to tunbench)");
+  run->add_option("--stack-mtu", o->stack_mtu, "MTU of tunstack's TUN ({mtu})")
+      ->capture_default_str()
+      ->check(CLI::Range(1280, 65520));
+  run->add_option("--directions", o->directions,
+                  "up (the client sends), down (-R) or up,down; default up, or both when stacks are measured");
+  run->add_option("--baselines", o->baselines,
+                  "kernel baselines: veth,loopback,routed or none (default veth,loopback; with stacks veth,routed)")
+      ->capture_default_str();
   run->add_option("-t,--duration", o->duration, "seconds per sample")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
@@ -219,7 +299,7 @@ void add_run(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 128));
   run->add_flag("--udp", o->udp, "UDP instead of TCP");
   run->add_option("--udp-rate", o->udp_rate, "iperf3 -b for UDP (0 = unlimited)")->capture_default_str();
-  run->add_flag("-R,--reverse", o->reverse, "server sends, client receives");
+  run->add_flag("-R,--reverse", o->reverse, "server sends, client receives (= --directions down)");
   run->add_option("--json", o->json, "write every raw sample and the machine description");
   run->add_option("--markdown", o->markdown, "write the markdown report");
   run->add_option("--chart", o->chart, "write a PNG chart (gnuplot)");
@@ -236,6 +316,7 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_flag("--keep-logs", o->keep_logs, "keep the per-sample logs even when every row succeeded");
   run->callback([o, run, exit_code] {
     o->modes_given = run->count("--modes") > 0;
+    o->baselines_given = run->count("--baselines") > 0;
     try {
       *exit_code = run_command(*o);
     } catch (const std::invalid_argument& e) {  // bad input, found before anything started

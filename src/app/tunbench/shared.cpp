@@ -15,12 +15,11 @@ namespace tunbench_app {
 
 namespace fs = std::filesystem;
 
-std::string find_tunfwd(const std::string& given) {
+std::string find_binary(const std::string& name, const std::string& given) {
   if (!given.empty()) return given;
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate :
-       {self.parent_path() / "tunfwd", self.parent_path().parent_path() / "tunfwd" / "tunfwd"})
+  for (const fs::path& candidate : {self.parent_path() / name, self.parent_path().parent_path() / name / name})
     if (fs::exists(candidate, ec)) return candidate.string();
   return {};
 }

@@ -8,9 +8,10 @@
 
 namespace tunbench_app {
 
-// The tunfwd to run: `given`, else the one next to tunbench in the build tree
-// (build/src/app/{tunbench,tunfwd}); "" when there is none.
-std::string find_tunfwd(const std::string& given);
+// The binary `name` (tunfwd, tunstack) to run: `given`, else the one next to tunbench in the
+// build tree (build/src/app/{tunbench,tunfwd,tunstack}); "" when there is none.
+std::string find_binary(const std::string& name, const std::string& given);
+inline std::string find_tunfwd(const std::string& given) { return find_binary("tunfwd", given); }
 
 // LABEL=REST with both parts non-empty; throws std::invalid_argument naming `option` otherwise.
 std::pair<std::string, std::string> label_and(const std::string& spec, const std::string& option,
