@@ -15,6 +15,8 @@ packages=(
   util-linux                         # unshare, nsenter
   lcov
   iperf3 iproute2 procps
+  nftables                           # packet loss inside test namespaces (no netem here)
+  passt slirp4netns                  # the userspace stacks tunbench run --stacks compares ours with
   python3                            # JSON in the perf test scripts (tests/perf/alloc_test.sh)
   gnuplot-nox                        # tunbench --chart renders the PNG through gnuplot
 )

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . ci/lib.sh
 bash ci/setup.sh
+bash ci/lint.sh   # the house style (.clang-format): a few seconds
 cmake --preset debug -DTUNBENCH_WERROR=ON >/dev/null
 cmake --build --preset debug
 ctest --preset debug -L unit -j2 --timeout 300 "$@"

@@ -185,7 +185,10 @@ class TunRig {
     EXPECT_EQ(r["bad"], 0) << "datagrams that failed their checksum";
     EXPECT_EQ(r["duplicates"], 0);
     EXPECT_EQ(r["reordered"], 0);
-    EXPECT_EQ(r["datagrams"], s["datagrams"]) << "datagrams lost";
+    EXPECT_EQ(r["datagrams"], s["datagrams"])
+        << "datagrams lost; where (the TUN queues' drops are the kernel's, before the forwarder):\n"
+        << harness::run_command({"ip", "-s", "link", "show", "tun11"}, topology().client_ns()).out
+        << harness::run_command({"ip", "-s", "link", "show", "tun22"}, topology().server_ns()).out;
     EXPECT_EQ(r["sha256"], s["sha256"]);
   }
 
