@@ -379,7 +379,7 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
           reasons.push_back(r);
       }
       // Where both merged exactly the same packets, the super-packets must agree too (the
-      // kernel's hdr_len is only a linear-buffer hint, offload.md §3).
+      // kernel's hdr_len is only a linear-buffer hint, docs/offload.md §3).
       for (const auto& k : kernel) {
         if (k.members.size() < 2) continue;
         for (const auto& o : ours) {

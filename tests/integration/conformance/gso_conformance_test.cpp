@@ -51,7 +51,7 @@ struct GsoCase {
 };
 
 // One random case. Segments are kept to what a burst can carry (B's tx ring is raised to 4096)
-// and UDP to UDP_MAX_SEGMENTS (64), beyond which the write itself is refused (offload.md §4).
+// and UDP to UDP_MAX_SEGMENTS (64), beyond which the write itself is refused (docs/offload.md §4).
 GsoCase generate(Rng& rng, std::size_t index) {
   GsoCase c;
   const int version = rng.chance(50) ? 4 : 6;

@@ -80,7 +80,7 @@ std::span<std::uint8_t> l4_of(Bytes& b) { return std::span(b).subspan(packet::pa
 
 std::vector<std::span<const std::uint8_t>> spans_of(const std::vector<Bytes>& v) { return {v.begin(), v.end()}; }
 
-// Splits a merged output with the read-path splitter (offload.md §5).
+// Splits a merged output with the read-path splitter (docs/offload.md §5).
 std::vector<Bytes> split(const GroOutput& o) {
   auto r = tbtest::engine_split(o.header, o.bytes);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : to_string(*r.error));

@@ -66,7 +66,7 @@ PacketSpec tcp6(std::size_t payload) { return tbtest::v6(tcp4(payload)); }
 PacketSpec udp6(std::size_t payload) { return tbtest::v6(udp4(payload)); }
 
 // ---------------------------------------------------------------------------------------------
-// One row per numbered check of offload.md §5: a valid super-packet, one mutation, the Error.
+// One row per numbered check of docs/offload.md §5: a valid super-packet, one mutation, the Error.
 
 struct RuleCase {
   std::string name;

@@ -16,7 +16,7 @@ struct RecordCase {
   const char* name;
   vnet::VnetHeader header;
   Bytes packet;
-  Bytes expected_header_bytes;  // little-endian layout of offload.md §2
+  Bytes expected_header_bytes;  // little-endian layout of docs/offload.md §2
 };
 
 class VnetRecords : public testing::TestWithParam<RecordCase> {};
