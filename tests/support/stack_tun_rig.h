@@ -355,6 +355,14 @@ class StackTunRig {
   std::deque<harness::Process> endpoints_;
 };
 
+// Whether this build (and so the tunstack next to it) runs under AddressSanitizer, whose quarantine
+// keeps freed memory resident for a while: RSS comparisons mean something only without it.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // Whether the stack tests can run here; `why` says why not.
 inline bool can_run_stack(std::string* why) {
   if (::geteuid() != 0) return *why = "needs root (network namespaces, TUN)", false;

@@ -2,11 +2,13 @@
 // client opens through the TUN is terminated here and relayed over kernel sockets, from this
 // process's network namespace, to the same address and port (src/stack, docs/stack.md).
 // SIGINT/SIGTERM stop it; the counters are printed (and written with --stats-json) on exit.
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -48,6 +50,10 @@ struct Args {
 constexpr std::uint64_t kTunToken = 0, kSignalToken = 1;
 // Packets read from the TUN per wake-up before the sockets get their turn.
 constexpr int kReadBudget = 64;
+// Connections that must have ended since the table's high-water mark before memory is trimmed.
+constexpr std::size_t kTrimAfterClosing = 1000;
+// ... or, once the table is empty, that had held at least this many.
+constexpr std::size_t kTrimWhenEmptyAfter = 64;
 
 std::uint64_t now_ms() {
   return static_cast<std::uint64_t>(
@@ -149,6 +155,7 @@ int run(const Args& a) {
   auto read_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(65536);
   std::array<epoll_event, 512> events{};
   bool stop = false;
+  std::size_t connections_peak = 0;
   while (!stop) {
     std::uint64_t deadline = tcp.next_deadline();
     if (const auto u = udp.next_deadline(); u != 0 && (deadline == 0 || u < deadline)) deadline = u;
@@ -195,6 +202,15 @@ int run(const Args& a) {
     tcp.on_timer(now);
     udp.on_timer(now);
     tcp.flush(now);
+    // After a burst of connections ends, glibc keeps the freed connection objects in its free
+    // lists, resident; a burst of 10,000 left 3.5 MB. Giving the pages back once the table has
+    // shrunk by more than 1,000 costs one malloc_trim per burst, nothing per packet.
+    connections_peak = std::max(connections_peak, tcp.connections());
+    if (connections_peak > tcp.connections() + kTrimAfterClosing ||
+        (tcp.connections() == 0 && connections_peak >= kTrimWhenEmptyAfter)) {
+      ::malloc_trim(0);
+      connections_peak = tcp.connections();
+    }
   }
   std::cout << counters.format();
   std::cout.flush();

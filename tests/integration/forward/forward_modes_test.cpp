@@ -14,8 +14,8 @@ namespace {
 
 using namespace tbtest;
 
-// TB_XFER_MB changes the TCP transfers (a quick local run, a longer one). 128 MB each way: tens of thousands of super-packets through every mode, in 2-7 s of the -O0
-// ASan build (256 MB put the suite near its CI time budget).
+// TB_XFER_MB changes the TCP transfers (a quick local run, a longer one). 128 MB each way: tens of thousands of
+// super-packets through every mode, in 2-7 s of the -O0 ASan build (256 MB put the suite near its CI time budget).
 std::uint64_t transfer_bytes() { return env_or("TB_XFER_MB", 128) << 20; }
 // UDP has no flow control: a sender faster than the forwarder loses datagrams at the TUN's queue
 // in the kernel, before the forwarder sees them. 64 MB at 200 Mbit/s needs ~18k packets/s, half
