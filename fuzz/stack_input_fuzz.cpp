@@ -54,6 +54,7 @@
 #include "stack/tcp_options.h"
 #include "stack/udp_relay.h"
 #include "support/fake_sockets.h"
+#include "support/syn_options.h"
 #include "vnet/vnet_header.h"
 
 namespace {
@@ -438,26 +439,7 @@ class Harness {
         const std::uint16_t mss = r.u16();
         const std::uint8_t wscale = r.u8();
         const auto ts = static_cast<std::uint32_t>(now_);
-        options = {stack::kOptMss,
-                   4,
-                   static_cast<std::uint8_t>(mss >> 8),
-                   static_cast<std::uint8_t>(mss),
-                   stack::kOptSackPermitted,
-                   2,
-                   stack::kOptTimestamps,
-                   10,
-                   static_cast<std::uint8_t>(ts >> 24),
-                   static_cast<std::uint8_t>(ts >> 16),
-                   static_cast<std::uint8_t>(ts >> 8),
-                   static_cast<std::uint8_t>(ts),
-                   0,
-                   0,
-                   0,
-                   0,
-                   stack::kOptNop,
-                   stack::kOptWindowScale,
-                   3,
-                   wscale};
+        options = tbtest::linux_syn_options(mss, wscale, ts);
         break;
       }
       case 3: {  // raw option bytes

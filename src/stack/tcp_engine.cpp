@@ -89,40 +89,22 @@ TcpEngine::TcpEngine(SocketFactory& sockets, PacketSink& sink, StackCounters& co
 
 TcpEngine::~TcpEngine() = default;
 
-TcpEngine::Connection* TcpEngine::find(std::uint64_t token) const {
-  const auto slot = static_cast<std::uint32_t>(token);
-  const auto gen = static_cast<std::uint32_t>(token >> 32);
-  if (slot >= slots_.size() || !slots_[slot] || generations_[slot] != gen) return nullptr;
-  return slots_[slot].get();
-}
+TcpEngine::Connection* TcpEngine::find(std::uint64_t token) const { return slots_.find(token); }
 
 TcpEngine::Connection* TcpEngine::create(const Inbound& in, std::uint64_t now_ms) {
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-    generations_.push_back(0);
-  }
-  // 31 bits, never 0: bit 63 of a token marks UDP, and token 0/1 are the event loop's own.
-  generations_[slot] = generations_[slot] % 0x7FFFFFFFu + 1;
+  const auto [slot, token] = slots_.reserve();
   auto c = std::make_unique<Connection>();
   c->flow = in.flow;
-  c->token = (std::uint64_t{generations_[slot]} << 32) | slot;
+  c->token = token;
   c->rto_ms = config_.initial_rto_ms;
   c->expire_at = now_ms + config_.connect_timeout_ms;
   by_flow_[in.flow] = slot;
-  slots_[slot] = std::move(c);
-  return slots_[slot].get();
+  return slots_.fill(slot, std::move(c));
 }
 
 void TcpEngine::remove(Connection& c) {
-  const auto slot = static_cast<std::uint32_t>(c.token);
   by_flow_.erase(c.flow);
-  slots_[slot].reset();  // closes the socket
-  free_.push_back(slot);
+  slots_.erase(c.token);  // closes the socket
 }
 
 std::uint64_t TcpEngine::next_deadline() {
@@ -294,7 +276,7 @@ void TcpEngine::on_segment(const Inbound& in, std::uint64_t now_ms) {
     send_rst_for(in);
     return;
   }
-  Connection& c = *slots_[it->second];
+  Connection& c = *slots_.at(it->second);
   if (c.ts_ok && in.options.ts_val) c.ts_recent = *in.options.ts_val;
 
   if (in.flags & kRst) {
@@ -601,8 +583,9 @@ void TcpEngine::on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms
 
 void TcpEngine::flush(std::uint64_t now_ms) {
   for (const std::uint32_t slot : due_) {
-    if (slot >= slots_.size() || !slots_[slot]) continue;
-    Connection& c = *slots_[slot];
+    Connection* found = slots_.at(slot);
+    if (!found) continue;
+    Connection& c = *found;
     c.due_queued = false;
     if (!c.ack_due || c.state == Connection::State::kConnecting) continue;
     // A pure ACK carries the current window, so it also serves as the window update.

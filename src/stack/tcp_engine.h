@@ -28,6 +28,7 @@
 #include "stack/flow.h"
 #include "stack/inbound.h"
 #include "stack/packet_sink.h"
+#include "stack/slot_table.h"
 #include "stack/socket.h"
 
 namespace stack {
@@ -111,9 +112,7 @@ class TcpEngine {
   TcpOptionsConfig config_;
   std::mt19937 random_;
 
-  std::vector<std::unique_ptr<Connection>> slots_;
-  std::vector<std::uint32_t> generations_;
-  std::vector<std::uint32_t> free_;
+  SlotTable<Connection> slots_;
   std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> by_flow_;
   std::vector<std::uint32_t> due_;  // slots with an ACK or data to send at flush()
   // (deadline, token): stale entries are skipped when popped.

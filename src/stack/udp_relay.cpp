@@ -19,18 +19,11 @@ UdpRelay::UdpRelay(SocketFactory& sockets, PacketSink& sink, StackCounters& coun
 
 UdpRelay::~UdpRelay() = default;
 
-UdpRelay::Flow* UdpRelay::find(std::uint64_t token) const {
-  const auto slot = static_cast<std::uint32_t>(token);
-  const auto gen = static_cast<std::uint32_t>((token & ~kUdpTokenBit) >> 32);
-  if (slot >= slots_.size() || !slots_[slot] || generations_[slot] != gen) return nullptr;
-  return slots_[slot].get();
-}
+UdpRelay::Flow* UdpRelay::find(std::uint64_t token) const { return slots_.find(token); }
 
 void UdpRelay::remove(Flow& f) {
-  const auto slot = static_cast<std::uint32_t>(f.token);
   by_flow_.erase(f.flow);
-  slots_[slot].reset();
-  free_.push_back(slot);
+  slots_.erase(f.token);
 }
 
 std::uint64_t UdpRelay::next_deadline() {
@@ -63,37 +56,26 @@ void UdpRelay::on_datagram(const Inbound& in, std::uint64_t now_ms) {
       in.gso_size == 0 || in.payload.empty() ? 1 : (in.payload.size() + in.gso_size - 1) / in.gso_size;
   Flow* f = nullptr;
   if (const auto it = by_flow_.find(in.flow); it != by_flow_.end()) {
-    f = slots_[it->second].get();
+    f = slots_.at(it->second);
   } else {
     if (by_flow_.size() >= config_.max_flows) {
       counters_.drop(Drop::kTooManyFlows, datagrams);
       return;
     }
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(slots_.size());
-      slots_.emplace_back();
-      generations_.push_back(0);
-    }
-    // 31 bits, never 0: bit 63 of a token marks UDP, and token 0/1 are the event loop's own.
-    generations_[slot] = generations_[slot] % 0x7FFFFFFFu + 1;
+    const auto [slot, token] = slots_.reserve(kUdpTokenBit);
     auto flow = std::make_unique<Flow>();
     flow->flow = in.flow;
-    flow->token = kUdpTokenBit | (std::uint64_t{generations_[slot]} << 32) | slot;
+    flow->token = token;
     int error = 0;
     flow->socket = sockets_.connect_udp(in.flow, flow->token, error);
     if (!flow->socket) {
-      free_.push_back(slot);
+      slots_.cancel(slot);
       counters_.drop(Drop::kUdpSend, datagrams);
       return;
     }
     ++counters_.udp_flows;
     by_flow_[in.flow] = slot;
-    slots_[slot] = std::move(flow);
-    f = slots_[slot].get();
+    f = slots_.fill(slot, std::move(flow));
     timers_.emplace(now_ms + config_.idle_ms, f->token);
   }
   f->last_active = now_ms;

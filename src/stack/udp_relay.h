@@ -13,6 +13,7 @@
 #include "stack/flow.h"
 #include "stack/inbound.h"
 #include "stack/packet_sink.h"
+#include "stack/slot_table.h"
 #include "stack/socket.h"
 
 namespace stack {
@@ -46,9 +47,7 @@ class UdpRelay {
   PacketSink& sink_;
   StackCounters& counters_;
   UdpConfig config_;
-  std::vector<std::unique_ptr<Flow>> slots_;
-  std::vector<std::uint32_t> generations_;
-  std::vector<std::uint32_t> free_;
+  SlotTable<Flow> slots_;
   std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> by_flow_;
   using Timer = std::pair<std::uint64_t, std::uint64_t>;  // (idle deadline, token)
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;

@@ -21,6 +21,7 @@
 #include "stack/tcp_options.h"
 #include "stack/udp_relay.h"
 #include "support/fake_sockets.h"
+#include "support/syn_options.h"
 
 namespace tbtest {
 
@@ -313,30 +314,6 @@ class StackRig {
   std::size_t seen_ = 0;
   std::size_t streams_before_ = 0;
 };
-
-// SYN option bytes: MSS, SACK-permitted, timestamps (val, 0), NOP, window scale — as Linux sends.
-inline Bytes linux_syn_options(std::uint16_t mss, std::uint8_t wscale, std::uint32_t ts_val) {
-  return {stack::kOptMss,
-          4,
-          static_cast<std::uint8_t>(mss >> 8),
-          static_cast<std::uint8_t>(mss),
-          stack::kOptSackPermitted,
-          2,
-          stack::kOptTimestamps,
-          10,
-          static_cast<std::uint8_t>(ts_val >> 24),
-          static_cast<std::uint8_t>(ts_val >> 16),
-          static_cast<std::uint8_t>(ts_val >> 8),
-          static_cast<std::uint8_t>(ts_val),
-          0,
-          0,
-          0,
-          0,
-          stack::kOptNop,
-          stack::kOptWindowScale,
-          3,
-          wscale};
-}
 
 // SYN option bytes with each offer on or off, NOP-padded to a multiple of 4.
 inline Bytes syn_options(std::optional<std::uint16_t> mss, std::optional<std::uint8_t> wscale, bool sack,
