@@ -18,10 +18,10 @@ using namespace tbtest;
 // super-packets through every mode, in 2-7 s of the -O0 ASan build (256 MB put the suite near its CI time budget).
 std::uint64_t transfer_bytes() { return env_or("TB_XFER_MB", 128) << 20; }
 // UDP has no flow control: a sender faster than the forwarder loses datagrams at the TUN's queue
-// in the kernel, before the forwarder sees them. 64 MB at 200 Mbit/s needs ~18k packets/s, half
+// in the kernel, before the forwarder sees them. 32 MB at 200 Mbit/s needs ~18k packets/s, half
 // what the slowest mode forwards in the -O0 ASan build on a 2-core VM (~32k: at 400 Mbit/s the
 // async channel modes lost datagrams there).
-std::uint64_t udp_bytes() { return env_or("TB_UDP_MB", 64) << 20; }
+std::uint64_t udp_bytes() { return env_or("TB_UDP_MB", 32) << 20; }
 std::uint64_t udp_rate_mbps() { return env_or("TB_UDP_RATE_MBPS", 200); }
 
 class ForwardMode : public ::testing::TestWithParam<std::string> {
