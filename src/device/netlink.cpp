@@ -63,12 +63,15 @@ std::string extack_message(const nlmsghdr* h, const nlmsgerr* err) {
   std::size_t offset = NLMSG_HDRLEN + sizeof(nlmsgerr);
   if (!(h->nlmsg_flags & NLM_F_CAPPED)) offset += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
   const auto* base = reinterpret_cast<const std::uint8_t*>(h);
-  int left = static_cast<int>(h->nlmsg_len) - static_cast<int>(offset);
-  for (auto* a = reinterpret_cast<const rtattr*>(base + offset); left > 0 && RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+  // The RTA_* macros cast away const; the walk is spelled out instead.
+  for (std::size_t pos = offset; pos + sizeof(rtattr) <= h->nlmsg_len;) {
+    const auto* a = reinterpret_cast<const rtattr*>(base + pos);
+    if (a->rta_len < sizeof(rtattr) || pos + a->rta_len > h->nlmsg_len) break;
     if (a->rta_type == NLMSGERR_ATTR_MSG) {
-      const auto* text = static_cast<const char*>(RTA_DATA(a));
-      return std::string(text, strnlen(text, RTA_PAYLOAD(a)));
+      const auto* text = reinterpret_cast<const char*>(base + pos + RTA_LENGTH(0));
+      return std::string(text, strnlen(text, a->rta_len - RTA_LENGTH(0)));
     }
+    pos += RTA_ALIGN(a->rta_len);
   }
   return {};
 }
@@ -102,8 +105,12 @@ NetlinkResult Netlink::transact(void* request, std::size_t length) {
       if (errno == EINTR) continue;
       return failure(errno);
     }
-    int left = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+    // NLMSG_OK compares a signed length with the unsigned nlmsg_len; the walk is spelled out.
+    const auto received = static_cast<std::size_t>(n);
+    for (std::size_t pos = 0; pos + sizeof(nlmsghdr) <= received;) {
+      auto* h = reinterpret_cast<nlmsghdr*>(buf.data() + pos);
+      if (h->nlmsg_len < sizeof(nlmsghdr) || pos + h->nlmsg_len > received) break;
+      pos += NLMSG_ALIGN(h->nlmsg_len);
       if (h->nlmsg_seq != req->nlmsg_seq || h->nlmsg_type != NLMSG_ERROR) continue;
       const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
       if (err->error == 0) return {};

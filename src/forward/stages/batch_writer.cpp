@@ -13,8 +13,7 @@ constexpr std::size_t kFallbackSlots = 512;
 }  // namespace
 
 BatchWriter::BatchWriter(const device::Offloads& out, std::size_t segment_size, std::size_t max_packets)
-    : segment_size_(segment_size),
-      fb_storage_(new std::uint8_t[kFallbackSlots * segment_size]),
+    : fb_storage_(new std::uint8_t[kFallbackSlots * segment_size]),
       fb_slots_(kFallbackSlots),
       fb_lengths_(kFallbackSlots) {
   if (out.tcp_gso() || out.udp_gso()) {

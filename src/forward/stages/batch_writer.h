@@ -46,7 +46,6 @@ class BatchWriter {
   std::size_t pos_ = 0;
 
   // Segments of a refused GSO write, sent one by one before outs_[pos_..] resumes.
-  std::size_t segment_size_;
   std::unique_ptr<std::uint8_t[]> fb_storage_;
   std::vector<std::span<std::uint8_t>> fb_slots_;
   std::vector<std::size_t> fb_lengths_;
