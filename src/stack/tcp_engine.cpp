@@ -24,6 +24,30 @@ std::uint32_t payload_seq_length(const Inbound& in) {
   return static_cast<std::uint32_t>(in.payload.size()) + ((in.flags & kSyn) ? 1 : 0) + ((in.flags & kFin) ? 1 : 0);
 }
 
+// The IP and TCP fields of a segment from the server side of `flow` to its client.
+struct ToClient {
+  packet::IpFields ip;
+  packet::TcpFields tcp;
+};
+ToClient to_client(const FlowKey& flow) {
+  ToClient h;
+  h.ip.version = flow.version;
+  h.ip.src = flow.server;
+  h.ip.dst = flow.client;
+  h.tcp.src_port = flow.server_port;
+  h.tcp.dst_port = flow.client_port;
+  return h;
+}
+
+// The vnet header of a segment whose TCP checksum the receiving kernel completes.
+vnet::VnetHeader partial_checksum(int ip_version) {
+  vnet::VnetHeader h;
+  h.flags = vnet::kFlagNeedsCsum;
+  h.csum_start = static_cast<std::uint16_t>(packet::ip_header_size(ip_version));
+  h.csum_offset = static_cast<std::uint16_t>(TcpHeader::kChecksumOffset);
+  return h;
+}
+
 }  // namespace
 
 struct TcpEngine::Connection {
@@ -153,13 +177,7 @@ std::uint32_t TcpEngine::advertised_window(Connection& c) {
 void TcpEngine::emit(Connection& c, std::uint8_t flags, std::uint32_t seq, std::size_t payload, std::uint64_t now_ms) {
   std::array<std::uint8_t, kTimestampOptionSize> ts{};
   if (c.ts_ok) write_timestamps(static_cast<std::uint32_t>(now_ms), c.ts_recent, ts);
-  packet::IpFields ip;
-  ip.version = c.flow.version;
-  ip.src = c.flow.server;
-  ip.dst = c.flow.client;
-  packet::TcpFields tcp;
-  tcp.src_port = c.flow.server_port;
-  tcp.dst_port = c.flow.client_port;
+  auto [ip, tcp] = to_client(c.flow);
   tcp.seq = seq;
   tcp.ack = c.rcv_nxt;
   tcp.flags = flags;
@@ -169,10 +187,7 @@ void TcpEngine::emit(Connection& c, std::uint8_t flags, std::uint32_t seq, std::
   if (c.ts_ok) tcp.options = ts;
   const auto buffer = sink_.buffer();
   const std::size_t length = packet::encode_tcp(buffer, ip, tcp, payload, packet::L4Checksum::kPartial);
-  vnet::VnetHeader h;
-  h.flags = vnet::kFlagNeedsCsum;
-  h.csum_start = static_cast<std::uint16_t>(packet::ip_header_size(ip.version));
-  h.csum_offset = static_cast<std::uint16_t>(TcpHeader::kChecksumOffset);
+  vnet::VnetHeader h = partial_checksum(ip.version);
   if (payload > c.send_mss) {
     h.gso_type = ip.version == 4 ? vnet::kGsoTcpV4 : vnet::kGsoTcpV6;
     h.gso_size = c.send_mss;
@@ -202,13 +217,7 @@ void TcpEngine::emit_syn_ack(Connection& c, std::uint64_t now_ms) {
   }
   if (c.rcv_shift != 0 || c.snd_shift != 0) o.window_scale = c.rcv_shift;
   const std::size_t n = write_syn_ack_options(o, opts);
-  packet::IpFields ip;
-  ip.version = c.flow.version;
-  ip.src = c.flow.server;
-  ip.dst = c.flow.client;
-  packet::TcpFields tcp;
-  tcp.src_port = c.flow.server_port;
-  tcp.dst_port = c.flow.client_port;
+  auto [ip, tcp] = to_client(c.flow);
   tcp.seq = c.iss;
   tcp.ack = c.rcv_nxt;
   tcp.flags = kSyn | kAck;
@@ -216,10 +225,7 @@ void TcpEngine::emit_syn_ack(Connection& c, std::uint64_t now_ms) {
   tcp.window = static_cast<std::uint16_t>(std::min<std::size_t>(c.socket->send_space(), 0xFFFF));
   c.last_window = tcp.window;
   tcp.options = std::span<const std::uint8_t>(opts.data(), n);
-  vnet::VnetHeader h;
-  h.flags = vnet::kFlagNeedsCsum;
-  h.csum_start = static_cast<std::uint16_t>(packet::ip_header_size(ip.version));
-  h.csum_offset = static_cast<std::uint16_t>(TcpHeader::kChecksumOffset);
+  vnet::VnetHeader h = partial_checksum(ip.version);
   const std::size_t length = packet::encode_tcp(sink_.buffer(), ip, tcp, 0, packet::L4Checksum::kPartial);
   if (length == 0 || !sink_.send(length, h)) {
     counters_.drop(Drop::kTunWrite);
@@ -230,13 +236,7 @@ void TcpEngine::emit_syn_ack(Connection& c, std::uint64_t now_ms) {
 
 void TcpEngine::send_rst_for(const Inbound& in) {
   if (in.flags & kRst) return;  // never answer a RST with a RST
-  packet::IpFields ip;
-  ip.version = in.flow.version;
-  ip.src = in.flow.server;
-  ip.dst = in.flow.client;
-  packet::TcpFields tcp;
-  tcp.src_port = in.flow.server_port;
-  tcp.dst_port = in.flow.client_port;
+  auto [ip, tcp] = to_client(in.flow);
   if (in.flags & kAck) {  // RFC 9293 §3.10.7.1: take the sequence number from its ACK
     tcp.seq = in.ack;
     tcp.flags = kRst;
