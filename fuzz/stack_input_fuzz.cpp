@@ -53,6 +53,7 @@
 #include "stack/tcp_engine.h"
 #include "stack/tcp_options.h"
 #include "stack/udp_relay.h"
+#include "support/client_flow.h"
 #include "support/fake_sockets.h"
 #include "support/syn_options.h"
 #include "vnet/vnet_header.h"
@@ -217,23 +218,9 @@ class CheckingSink final : public stack::PacketSink {
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536);
 };
 
-// The client's flows: 12 IPv4 (3 addresses, 2 servers), 4 IPv6.
-struct ClientFlow {
-  int version = 4;
-  std::array<std::uint8_t, 16> client{}, server{};
-  std::uint16_t client_port = 0, server_port = 0;
+using tbtest::ClientFlow;
 
-  stack::FlowKey key(std::uint8_t protocol) const {
-    stack::FlowKey k;
-    k.version = static_cast<std::uint8_t>(version);
-    k.protocol = protocol;
-    k.client = client;
-    k.server = server;
-    k.client_port = client_port;
-    k.server_port = server_port;
-    return k;
-  }
-};
+// The client's flows: 12 IPv4 (3 addresses, 2 servers), 4 IPv6.
 constexpr std::size_t kFlows = 16;
 
 std::array<ClientFlow, kFlows> make_flows() {

@@ -20,6 +20,7 @@
 #include "stack/tcp_engine.h"
 #include "stack/tcp_options.h"
 #include "stack/udp_relay.h"
+#include "support/client_flow.h"
 #include "support/fake_sockets.h"
 #include "support/syn_options.h"
 
@@ -110,33 +111,6 @@ inline UdpOut parse_udp_out(const RecordingSink::Written& w) {
   o.payload.assign(l4.begin() + packet::ConstUdpHeader::kSize, l4.end());
   return o;
 }
-
-// The client side of one TCP flow (IPv4 10.0.1.1:40000 → 10.0.2.1:5201 unless changed).
-struct ClientFlow {
-  int version = 4;
-  std::array<std::uint8_t, 16> client{10, 0, 1, 1};
-  std::array<std::uint8_t, 16> server{10, 0, 2, 1};
-  std::uint16_t client_port = 40000, server_port = 5201;
-
-  // The same ports over IPv6 (fd00:1::1 → fd00:2::1).
-  static ClientFlow v6() {
-    ClientFlow f;
-    f.version = 6;
-    f.client = {0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    f.server = {0xfd, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    return f;
-  }
-  stack::FlowKey key(std::uint8_t protocol = packet::kProtoTcp) const {
-    stack::FlowKey k;
-    k.version = static_cast<std::uint8_t>(version);
-    k.protocol = protocol;
-    k.client = client;
-    k.server = server;
-    k.client_port = client_port;
-    k.server_port = server_port;
-    return k;
-  }
-};
 
 // A TCP segment from the client, as bytes (full checksum): for tests that break it on purpose.
 inline Bytes tcp_packet(const ClientFlow& f, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
