@@ -36,6 +36,7 @@
 #include "harness/suts.h"
 #include "support/build_tree.h"
 #include "support/proc_status.h"
+#include "support/rig_basics.h"
 #include "support/scratch_dir.h"
 
 namespace tbtest {
@@ -46,27 +47,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
-
-// A suffix that makes harness namespaces (tb-a-<tag>-…) unique to this process and call.
-inline std::string namespace_tag() {
-  static std::atomic<int> counter{0};
-  return std::to_string(::getpid() % 100000) + "s" + std::to_string(counter++);
-}
-
-// An environment variable as a number (TB_STACK_MB=8), or `fallback`.
-inline std::uint64_t env_number(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
-// The last line of a file that is a JSON object (an endpoint's report), or null.
-inline nlohmann::json last_json_object(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty() && line.front() == '{') last = line;
-  return last.empty() ? nlohmann::json() : nlohmann::json::parse(last, nullptr, false);
-}
 
 inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -123,8 +103,7 @@ class StackTunRig {
   explicit StackTunRig(int mtu = 1500) : mtu_(mtu) {
     const auto spec = harness::suts::builtin_stack("ours", tunstack().string());
     if (!spec) throw std::runtime_error("harness::suts::builtin_stack has no \"ours\"");
-    sut_ = std::make_unique<harness::SutInstance>(*spec, stack_rig::namespace_tag(), dir_.path(), nullptr,
-                                                  stack_rig::seconds(15),
+    sut_ = std::make_unique<harness::SutInstance>(*spec, namespace_tag(), dir_.path(), nullptr, stack_rig::seconds(15),
                                                   std::map<std::string, std::string>{{"mtu", std::to_string(mtu)}});
   }
   ~StackTunRig() { stop_all(); }
@@ -275,7 +254,7 @@ class StackTunRig {
       p.stop();
     }
     r.status = p.exit_status().value_or(-1);
-    r.report = stack_rig::last_json_object(dir_.file(name + ".out"));
+    r.report = last_json_line(dir_.file(name + ".out"));
     EXPECT_EQ(r.status, 0) << name << ": " << r.err;
     EXPECT_TRUE(r.report.is_object()) << name << " reported nothing";
     return r;

@@ -26,6 +26,7 @@
 #include "harness/suts.h"
 #include "support/build_tree.h"
 #include "support/modes.h"
+#include "support/rig_basics.h"
 #include "support/scratch_dir.h"
 
 namespace tbtest {
@@ -33,25 +34,6 @@ namespace tbtest {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// A suffix that makes harness namespaces (tb-a-<tag>-…) unique to this process and call.
-inline std::string namespace_tag() {
-  static std::atomic<int> counter{0};
-  return std::to_string(::getpid() % 100000) + "q" + std::to_string(counter++);
-}
-
-inline std::uint64_t env_or(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
-inline nlohmann::json last_json_line(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty() && line.front() == '{') last = line;
-  return last.empty() ? nlohmann::json() : nlohmann::json::parse(last);
-}
 
 // tunfwd between tb-a and tb-b, plus tb_xfer endpoints. Everything is stopped and the
 // namespaces deleted by stop_all()/the destructor, on every path.

@@ -18,7 +18,7 @@ using namespace tbtest;
 using stack_rig::seconds;
 
 // TB_STACK_CONNS: the connections made one after another (10,000 by default).
-std::uint64_t sequential_connections() { return stack_rig::env_number("TB_STACK_CONNS", 10000); }
+std::uint64_t sequential_connections() { return env_or("TB_STACK_CONNS", 10000); }
 constexpr std::uint64_t kAtOnce = 200;
 constexpr std::uint64_t kEchoBytes = 1000;
 // What tunstack's resident memory may grow by across a run of connections (kB): its table keeps

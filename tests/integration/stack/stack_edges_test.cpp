@@ -22,7 +22,7 @@ class StackEdges : public ::testing::Test {
 };
 
 // TB_STACK_SLOW_MB: what the slow reader reads (24 MB by default: about 4 s at 50 Mbit/s).
-std::uint64_t slow_bytes() { return stack_rig::env_number("TB_STACK_SLOW_MB", 24) << 20; }
+std::uint64_t slow_bytes() { return env_or("TB_STACK_SLOW_MB", 24) << 20; }
 
 TEST_F(StackEdges, SlowReaderKeepsTheBacklogInTheKernelNotInTunstack) {
   constexpr double kRateMbps = 50;

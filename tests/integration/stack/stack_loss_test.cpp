@@ -16,7 +16,7 @@ namespace {
 using namespace tbtest;
 
 // TB_STACK_LOSS_MB: the transfer under loss, 16 MB by default.
-std::uint64_t loss_bytes() { return stack_rig::env_number("TB_STACK_LOSS_MB", 16) << 20; }
+std::uint64_t loss_bytes() { return env_or("TB_STACK_LOSS_MB", 16) << 20; }
 
 struct LossCase {
   int period;  // one packet in `period` is lost, each way

@@ -16,7 +16,7 @@ namespace {
 using namespace tbtest;
 
 // TB_STACK_MB shrinks the transfers for a quick local run; the default is 64 MB each.
-std::uint64_t transfer_bytes() { return stack_rig::env_number("TB_STACK_MB", 64) << 20; }
+std::uint64_t transfer_bytes() { return env_or("TB_STACK_MB", 64) << 20; }
 
 struct TransferCase {
   int mtu;
