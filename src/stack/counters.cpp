@@ -11,11 +11,12 @@ std::uint64_t StackCounters::dropped() const { return std::accumulate(drops.begi
 
 std::string StackCounters::format() const {
   std::string s = fmt::format(
-      "tunstack: packets in {} out {}; bytes to sockets {} to client {}; tcp opened {} refused {} closed {} reset {} "
+      "tunstack: packets in {} out {}; bytes to sockets {} to client {} held {} reassembled {}; tcp opened {} refused "
+      "{} closed {} reset {} "
       "expired {}; retransmits fast {} timeout {}; window probes {}; udp flows {} datagrams in {} out {}; drops {}",
-      packets_in, packets_out, bytes_to_sockets, bytes_to_client, tcp_opened, tcp_refused, tcp_closed, tcp_reset,
-      tcp_expired, retransmits_fast, retransmits_timeout, window_probes, udp_flows, udp_datagrams_in, udp_datagrams_out,
-      dropped());
+      packets_in, packets_out, bytes_to_sockets, bytes_to_client, bytes_held, bytes_reassembled, tcp_opened,
+      tcp_refused, tcp_closed, tcp_reset, tcp_expired, retransmits_fast, retransmits_timeout, window_probes, udp_flows,
+      udp_datagrams_in, udp_datagrams_out, dropped());
   if (dropped() != 0) {
     s += " (";
     bool first = true;
@@ -38,6 +39,8 @@ nlohmann::json to_json(const StackCounters& c) {
           {"packets_out", c.packets_out},
           {"bytes_to_sockets", c.bytes_to_sockets},
           {"bytes_to_client", c.bytes_to_client},
+          {"bytes_held", c.bytes_held},
+          {"bytes_reassembled", c.bytes_reassembled},
           {"tcp_opened", c.tcp_opened},
           {"tcp_refused", c.tcp_refused},
           {"tcp_closed", c.tcp_closed},

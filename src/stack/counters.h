@@ -16,6 +16,8 @@ struct StackCounters {
   std::uint64_t packets_out = 0;          // packets written to the TUN
   std::uint64_t bytes_to_sockets = 0;     // payload bytes the kernel sockets accepted from the client
   std::uint64_t bytes_to_client = 0;      // payload bytes sent to the client (retransmissions included)
+  std::uint64_t bytes_held = 0;           // client bytes that arrived beyond a gap and were held
+  std::uint64_t bytes_reassembled = 0;    // … and went to a socket once the gap was filled
   std::uint64_t tcp_opened = 0;           // connections the client opened that reached their server
   std::uint64_t tcp_refused = 0;          // … whose server refused or could not be reached (RST sent)
   std::uint64_t tcp_closed = 0;           // connections that ended with FINs both ways

@@ -13,7 +13,7 @@ const char* to_string(Drop d) {
     case Drop::kUdpChecksum: return "UDP checksum";
     case Drop::kNoConnection: return "no connection (RST sent)";
     case Drop::kOutOfWindow: return "outside the window";
-    case Drop::kOutOfOrder: return "out of order";
+    case Drop::kOutOfOrder: return "out of order, not held";
     case Drop::kSocketFull: return "socket send buffer full";
     case Drop::kTooManyFlows: return "flow table full";
     case Drop::kUdpSend: return "UDP send error";

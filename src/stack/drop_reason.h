@@ -16,7 +16,7 @@ enum class Drop : std::uint8_t {
   kUdpChecksum,    // UDP checksum does not verify
   kNoConnection,   // a TCP segment (not a SYN) of no known connection: answered with RST
   kOutOfWindow,    // sequence number outside the receive window (or a RST that is not exact)
-  kOutOfOrder,     // data beyond what we expect next: not buffered; the client retransmits
+  kOutOfOrder,     // data beyond a gap that could not be held (window, limits): the client resends it
   kSocketFull,     // payload the kernel socket did not accept: not acknowledged, resent
   kTooManyFlows,   // the connection or UDP flow table is full
   kUdpSend,        // the kernel refused a datagram (errno other than a full buffer)

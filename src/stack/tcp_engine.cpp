@@ -53,6 +53,8 @@ vnet::VnetHeader partial_checksum(int ip_version) {
 struct TcpEngine::Connection {
   enum class State : std::uint8_t { kConnecting, kSynReceived, kEstablished, kLinger };
 
+  Connection(HeldBudget& budget, ReassemblyLimits limits) : held(budget, limits) {}
+
   FlowKey flow;
   std::uint64_t token = 0;
   std::unique_ptr<StreamSocket> socket;
@@ -65,6 +67,7 @@ struct TcpEngine::Connection {
   bool ack_due = false;
   bool due_queued = false;
   bool window_closed = false;  // we advertised less than a super-packet: update it when room comes back
+  ReassemblyQueue held;        // data beyond a gap
 
   // To the client.
   std::uint32_t iss = 0;
@@ -109,7 +112,8 @@ TcpEngine::TcpEngine(SocketFactory& sockets, PacketSink& sink, StackCounters& co
       sink_(sink),
       counters_(counters),
       config_(config),
-      random_(config.isn_seed != 0 ? config.isn_seed : std::random_device{}()) {}
+      random_(config.isn_seed != 0 ? config.isn_seed : std::random_device{}()),
+      held_budget_{0, config.held_bytes_total} {}
 
 TcpEngine::~TcpEngine() = default;
 
@@ -117,7 +121,7 @@ TcpEngine::Connection* TcpEngine::find(std::uint64_t token) const { return slots
 
 TcpEngine::Connection* TcpEngine::create(const Inbound& in, std::uint64_t now_ms) {
   const auto [slot, token] = slots_.reserve();
-  auto c = std::make_unique<Connection>();
+  auto c = std::make_unique<Connection>(held_budget_, ReassemblyLimits{config_.held_bytes, config_.held_pieces});
   c->flow = in.flow;
   c->token = token;
   c->rto_ms = config_.initial_rto_ms;
@@ -175,8 +179,21 @@ std::uint32_t TcpEngine::advertised_window(Connection& c) {
 }
 
 void TcpEngine::emit(Connection& c, std::uint8_t flags, std::uint32_t seq, std::size_t payload, std::uint64_t now_ms) {
-  std::array<std::uint8_t, kTimestampOptionSize> ts{};
-  if (c.ts_ok) write_timestamps(static_cast<std::uint32_t>(now_ms), c.ts_recent, ts);
+  // Timestamps on every segment when agreed; SACK blocks on those without data while data is
+  // held beyond a gap (data segments keep a fixed header size: header_size()).
+  std::array<std::uint8_t, 40> options{};
+  std::size_t options_size = 0;
+  if (c.ts_ok) {
+    write_timestamps(static_cast<std::uint32_t>(now_ms), c.ts_recent,
+                     std::span<std::uint8_t, kTimestampOptionSize>(options.data(), kTimestampOptionSize));
+    options_size = kTimestampOptionSize;
+  }
+  if (c.sack_ok && payload == 0 && !(flags & kRst) && !c.held.empty()) {
+    std::array<SackBlock, 4> blocks{};
+    const std::size_t n = c.held.sack_blocks(blocks);
+    options_size += write_sack(std::span<const SackBlock>(blocks.data(), n),
+                               std::span<std::uint8_t>(options).subspan(options_size));
+  }
   auto [ip, tcp] = to_client(c.flow);
   tcp.seq = seq;
   tcp.ack = c.rcv_nxt;
@@ -184,7 +201,7 @@ void TcpEngine::emit(Connection& c, std::uint8_t flags, std::uint32_t seq, std::
   const std::uint32_t window = (flags & kRst) ? 0 : advertised_window(c);
   c.last_window = window;
   tcp.window = static_cast<std::uint16_t>(window >> c.rcv_shift);
-  if (c.ts_ok) tcp.options = ts;
+  tcp.options = std::span<const std::uint8_t>(options.data(), options_size);
   const auto buffer = sink_.buffer();
   const std::size_t length = packet::encode_tcp(buffer, ip, tcp, payload, packet::L4Checksum::kPartial);
   vnet::VnetHeader h = partial_checksum(ip.version);
@@ -465,9 +482,8 @@ void TcpEngine::on_payload(Connection& c, const Inbound& in) {
     return;
   }
   if (seq_gt(in.seq, c.rcv_nxt)) {
-    // Data beyond a gap: not buffered. The duplicate ACK tells the client what is missing.
-    counters_.drop(Drop::kOutOfOrder);
-    mark_due(c);
+    hold(c, in);
+    mark_due(c);  // the duplicate ACK (with SACK blocks) tells the client what is missing
     return;
   }
   if (seq_lt(in.seq, c.rcv_nxt)) {  // starts with what we already took
@@ -478,28 +494,61 @@ void TcpEngine::on_payload(Connection& c, const Inbound& in) {
     }
     data = data.subspan(skip);
   }
-  std::size_t accepted = 0;
-  if (!data.empty()) {
-    const auto r = c.socket->send(data);
-    if (!r.ok() && r.error != EAGAIN) {
-      reset(c, true);
+  const std::uint32_t before = c.rcv_nxt;
+  if (!deliver(c, data)) return;
+  if (c.rcv_nxt - before == data.size()) {
+    if (fin) {
+      client_finished(c);
+    } else if (!deliver_held(c)) {
       return;
     }
-    accepted = r.count;
-    c.rcv_nxt += static_cast<std::uint32_t>(accepted);
-    counters_.bytes_to_sockets += accepted;
-    if (accepted < data.size()) {
-      // Not acknowledged, so the client sends it again once our window opens.
-      counters_.drop(Drop::kSocketFull);
-      c.window_closed = true;
-    }
-  }
-  if (fin && accepted == data.size()) {
-    c.rcv_nxt += 1;
-    c.client_fin = true;
-    c.socket->shutdown_write();
   }
   mark_due(c);
+}
+
+void TcpEngine::hold(Connection& c, const Inbound& in) {
+  const auto r = c.held.insert(c.rcv_nxt, c.last_window, in.seq, in.payload, (in.flags & kFin) != 0);
+  counters_.bytes_held += r.stored;
+  // Not held (outside the window we offered, or over a limit): the client sends it again.
+  if (r.refused != 0) counters_.drop(Drop::kOutOfOrder);
+}
+
+bool TcpEngine::deliver(Connection& c, std::span<const std::uint8_t> data) {
+  if (data.empty()) return true;
+  const auto r = c.socket->send(data);
+  if (!r.ok() && r.error != EAGAIN) {
+    reset(c, true);
+    return false;
+  }
+  c.rcv_nxt += static_cast<std::uint32_t>(r.count);
+  counters_.bytes_to_sockets += r.count;
+  if (r.count < data.size()) {
+    // Not acknowledged, so the client sends it again once our window opens (held bytes wait for
+    // the socket's writable event).
+    counters_.drop(Drop::kSocketFull);
+    c.window_closed = true;
+  }
+  c.held.advance(c.rcv_nxt);
+  return true;
+}
+
+bool TcpEngine::deliver_held(Connection& c) {
+  for (auto run = c.held.front(c.rcv_nxt); !run.empty(); run = c.held.front(c.rcv_nxt)) {
+    const std::uint32_t before = c.rcv_nxt;
+    if (!deliver(c, run)) return false;
+    const std::uint32_t written = c.rcv_nxt - before;
+    counters_.bytes_reassembled += written;
+    if (written < run.size()) return true;  // the socket is full: the rest waits
+  }
+  if (c.held.fin_at(c.rcv_nxt)) client_finished(c);
+  return true;
+}
+
+void TcpEngine::client_finished(Connection& c) {
+  c.rcv_nxt += 1;
+  c.client_fin = true;
+  c.held.clear();
+  c.socket->shutdown_write();
 }
 
 // --- data to the client ------------------------------------------------------------------------
@@ -574,7 +623,10 @@ void TcpEngine::on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms
   }
   if (c->state == Connection::State::kLinger) return;
   if (r.readable || r.error) c->socket_has_data = true;
-  if (r.writable && c->window_closed) mark_due(*c);  // room again: tell the client
+  if (r.writable && c->window_closed) {  // room again: held bytes first, then tell the client
+    if (!deliver_held(*c)) return;
+    mark_due(*c);
+  }
   if (c->state == Connection::State::kEstablished) send_data(*c, now_ms);
   if (find(token) != c) return;
   maybe_finish(*c, now_ms);

@@ -3,17 +3,18 @@
 // and relays its bytes over a kernel socket to the same address and port (transparently).
 //
 // Design (docs/stack.md):
-// - Nothing is buffered in user space. Client → server: a segment's payload goes straight into
-//   the kernel socket; we acknowledge only what the socket accepted and advertise the room left
-//   in its send buffer as our window. Server → client: bytes stay in the socket's receive buffer
-//   until the client acknowledges them; we peek them at a running offset into the packet we are
-//   building, consume what was acknowledged, and rewind the offset to retransmit.
+// - Nothing is buffered in user space but data beyond a gap. Client → server: a segment's payload
+//   goes straight into the kernel socket; we acknowledge only what the socket accepted and
+//   advertise the room left in its send buffer as our window. Data beyond a gap is held (bounded,
+//   ReassemblyQueue), reported in SACK blocks, and written to the socket once the gap is filled. Server → client: bytes
+//   stay in the socket's receive buffer until the client acknowledges them; we peek them at a running offset into the
+//   packet we are building, consume what was acknowledged, and rewind the offset to retransmit.
 // - Large frames: data to the client leaves as GSO super-packets (up to 64 KB, gso_size = the
 //   client's MSS), data from the client arrives as super-packets from its TSO; checksums are
 //   left partial (NEEDS_CSUM) for the kernel.
 // - The handshake completes towards the client only once the server accepted the connection;
 //   a refused or unreachable server is answered with RST.
-// - Loss recovery: go-back-N from the first unacknowledged byte on the third duplicate ACK or
+// - Loss recovery towards the client: go-back-N from the first unacknowledged byte on the third duplicate ACK or
 //   on the retransmission timer (RFC 6298 with timestamps), a persist timer with zero-window
 //   probes, and bounded retries.
 // - Single-threaded; time comes in as milliseconds from the caller, so tests drive it.
@@ -28,6 +29,7 @@
 #include "stack/flow.h"
 #include "stack/inbound.h"
 #include "stack/packet_sink.h"
+#include "stack/reassembly.h"
 #include "stack/slot_table.h"
 #include "stack/socket.h"
 
@@ -46,6 +48,12 @@ struct TcpOptionsConfig {
   std::uint32_t connect_timeout_ms = 30000;
   std::uint32_t linger_ms = 2000;  // a finished connection answers retransmitted FINs this long
   std::uint32_t dupack_threshold = 3;
+  // Data beyond a gap held per connection, in at most this many pieces, and across all of them.
+  // 8 MiB is the largest window we can advertise (0xFFFF << 7), so one connection can hold all
+  // the client may send past a gap; the total bounds what many lossy connections hold at once.
+  std::size_t held_bytes = std::size_t{8} << 20;
+  std::size_t held_pieces = 64;
+  std::size_t held_bytes_total = std::size_t{64} << 20;
   std::uint32_t isn_seed = 0;  // seeds our initial sequence numbers; 0: std::random_device
                                // (a fixed seed replays a run: tests, the fuzz target)
 };
@@ -69,6 +77,8 @@ class TcpEngine {
   std::uint64_t next_deadline();
 
   std::size_t connections() const { return by_flow_.size(); }
+  // Bytes held beyond gaps, over all connections.
+  std::size_t held_bytes() const { return held_budget_.used; }
   // Whether `token` belongs to a live connection (tests; the event loop routes by token).
   bool knows(std::uint64_t token) const { return find(token) != nullptr; }
 
@@ -83,6 +93,13 @@ class TcpEngine {
   void on_connected(Connection& c, std::uint64_t now_ms);
   void on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms);
   void on_payload(Connection& c, const Inbound& in);
+  // Data beyond a gap: held for later, or counted as dropped.
+  void hold(Connection& c, const Inbound& in);
+  // Writes bytes at rcv_nxt to the socket; false when the connection was reset (c is gone).
+  bool deliver(Connection& c, std::span<const std::uint8_t> data);
+  // Writes the held bytes the gap no longer separates, then a held FIN; false when c is gone.
+  bool deliver_held(Connection& c);
+  void client_finished(Connection& c);
   void send_data(Connection& c, std::uint64_t now_ms);
   void go_back(Connection& c);
   void on_rto(Connection& c, std::uint64_t now_ms);
@@ -111,6 +128,7 @@ class TcpEngine {
   StackCounters& counters_;
   TcpOptionsConfig config_;
   std::mt19937 random_;
+  HeldBudget held_budget_;  // before slots_: the connections give their bytes back as they go
 
   SlotTable<Connection> slots_;
   std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> by_flow_;

@@ -88,4 +88,19 @@ void write_timestamps(std::uint32_t ts_val, std::uint32_t ts_ecr, std::span<std:
   packet::store_be32(out.data() + 8, ts_ecr);
 }
 
+std::size_t write_sack(std::span<const SackBlock> blocks, std::span<std::uint8_t> out) {
+  const std::size_t fit = out.size() < 4 ? 0 : (out.size() - 4) / 8;
+  const std::size_t n = std::min({blocks.size(), fit, std::size_t{4}});
+  if (n == 0) return 0;
+  out[0] = kOptNop;
+  out[1] = kOptNop;
+  out[2] = kOptSack;
+  out[3] = static_cast<std::uint8_t>(2 + 8 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    packet::store_be32(out.data() + 4 + 8 * i, blocks[i].left);
+    packet::store_be32(out.data() + 8 + 8 * i, blocks[i].right);
+  }
+  return 4 + 8 * n;
+}
+
 }  // namespace stack

@@ -47,4 +47,8 @@ std::size_t write_syn_ack_options(const SynAckOptions& o, std::span<std::uint8_t
 inline constexpr std::size_t kTimestampOptionSize = 12;
 void write_timestamps(std::uint32_t ts_val, std::uint32_t ts_ecr, std::span<std::uint8_t, kTimestampOptionSize> out);
 
+// A SACK option (NOP, NOP, SACK with its blocks: 4 + 8 per block) of as many of `blocks` as fit
+// in `out` (at most 4: 36 bytes; 3 beside the timestamps). Returns the bytes written, 0 for no blocks.
+std::size_t write_sack(std::span<const SackBlock> blocks, std::span<std::uint8_t> out);
+
 }  // namespace stack

@@ -1,6 +1,6 @@
 // The TCP engine's data path: client → server bytes with the ACK and window bookkeeping, server →
 // client super-packets within the client's window, retransmission (timer and fast), out-of-order
-// and duplicate segments, zero windows both ways.
+// segments held until their gap is filled (with SACK), duplicates, zero windows both ways.
 #include <cerrno>
 #include <optional>
 #include <string>
@@ -488,18 +488,195 @@ TEST(Retransmit, AckThatChangesTheWindowIsNotADuplicate) {
 
 // --- out of order and duplicates from the client -------------------------------------------------
 
-TEST(Reorder, SegmentBeyondRcvNxtIsDroppedWithADuplicateAck) {
+TEST(Reorder, DataBeyondAGapIsHeldAndSackedButNotAcknowledged) {
   StackRig rig;
   ClientFlow f;
   const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
   EXPECT_EQ(rig.client_sends(f, kIsn + 1 + 1000, c.iss + 1, kAck, 502, pattern(500)), std::nullopt);
-  EXPECT_EQ(rig.counters().dropped(stack::Drop::kOutOfOrder), 1u);
-  EXPECT_TRUE(c.socket->received.empty());
+  EXPECT_EQ(rig.counters().dropped(), 0u);
+  EXPECT_TRUE(c.socket->received.empty()) << "nothing reaches the server across a gap";
+  EXPECT_EQ(rig.tcp().held_bytes(), 500u);
+  EXPECT_EQ(rig.counters().bytes_held, 500u);
   const auto out = rig.take();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].flags, kAck);
   EXPECT_EQ(out[0].ack, kIsn + 1) << "what is missing";
   EXPECT_EQ(out[0].window, kCapacity >> 7);
+  ASSERT_EQ(out[0].options.sack_count, 1u);
+  EXPECT_EQ(out[0].options.sack[0].left, kIsn + 1001);
+  EXPECT_EQ(out[0].options.sack[0].right, kIsn + 1501);
+  EXPECT_TRUE(out[0].options.ts_val.has_value()) << "SACK beside the timestamps";
+}
+
+TEST(Reorder, FillingTheGapDeliversTheHeldBytesAndAcknowledgesThemWithoutSack) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  const Bytes data = pattern(1500);
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 502, slice(data, 1000, 1500));
+  rig.take();
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck, 502, slice(data, 0, 1000));
+  EXPECT_EQ(c.socket->received, data);
+  const auto out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ack, kIsn + 1501);
+  EXPECT_EQ(out[0].options.sack_count, 0u) << "nothing held any more";
+  EXPECT_EQ(rig.tcp().held_bytes(), 0u);
+  EXPECT_EQ(rig.counters().bytes_reassembled, 500u);
+  EXPECT_EQ(rig.counters().bytes_to_sockets, 1500u);
+  EXPECT_EQ(rig.counters().dropped(), 0u);
+}
+
+// Four 1000-byte segments (and some again) in every order a lossy path produces: the server gets
+// the 4000 bytes once and in order, and the last ACK covers them all.
+struct ArrivalRow {
+  const char* name;
+  std::vector<int> order;  // segment indices, repeats allowed
+};
+
+class HeldData : public testing::TestWithParam<ArrivalRow> {};
+
+TEST_P(HeldData, AnyArrivalOrderDeliversEveryByteOnceInOrder) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  const Bytes data = pattern(4000);
+  for (const int k : GetParam().order) {
+    const auto from = static_cast<std::size_t>(k) * 1000;
+    rig.client_sends(f, kIsn + 1 + static_cast<std::uint32_t>(from), c.iss + 1, kAck, 502,
+                     slice(data, from, from + 1000));
+  }
+  EXPECT_EQ(c.socket->received, data);
+  const auto out = rig.take();
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().ack, kIsn + 4001);
+  EXPECT_EQ(out.back().options.sack_count, 0u);
+  EXPECT_EQ(rig.tcp().held_bytes(), 0u);
+  EXPECT_EQ(rig.counters().dropped(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Orders, HeldData,
+                         testing::Values(ArrivalRow{"InOrder", {0, 1, 2, 3}}, ArrivalRow{"Reversed", {3, 2, 1, 0}},
+                                         ArrivalRow{"TwoGaps", {1, 3, 0, 2}}, ArrivalRow{"SwappedPair", {0, 2, 1, 3}},
+                                         ArrivalRow{"HeldTwice", {2, 2, 3, 3, 0, 1}},
+                                         ArrivalRow{"OldAndHeldAgain", {0, 2, 0, 2, 1, 3}},
+                                         ArrivalRow{"FirstLast", {1, 2, 3, 0}}),
+                         [](const testing::TestParamInfo<ArrivalRow>& i) { return std::string(i.param.name); });
+
+TEST(Reorder, SackNamesTheBlockOfTheLatestSegmentFirst) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  rig.client_sends(f, kIsn + 2001, c.iss + 1, kAck, 502, pattern(1000));  // [2000, 3000)
+  rig.client_sends(f, kIsn + 4001, c.iss + 1, kAck, 502, pattern(1000));  // [4000, 5000)
+  auto out = rig.take();
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out[1].options.sack_count, 2u);
+  EXPECT_EQ(out[1].options.sack[0].left, kIsn + 4001) << "RFC 2018 §4: the latest segment's block first";
+  EXPECT_EQ(out[1].options.sack[1].left, kIsn + 2001);
+  // A segment that joins [2000, 3000): that block, now [1500, 3000), comes first again.
+  rig.client_sends(f, kIsn + 1501, c.iss + 1, kAck, 502, pattern(500));
+  out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].options.sack_count, 2u);
+  EXPECT_EQ(out[0].options.sack[0].left, kIsn + 1501);
+  EXPECT_EQ(out[0].options.sack[0].right, kIsn + 3001);
+  EXPECT_EQ(out[0].options.sack[1].left, kIsn + 4001);
+}
+
+TEST(Reorder, WithoutSackPermittedDataIsHeldButNoSackIsSent) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, plain_options());
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 65535, pattern(500));
+  const auto out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].options.sack_count, 0u);
+  EXPECT_EQ(rig.tcp().held_bytes(), 500u);
+}
+
+struct HeldLimitRow {
+  const char* name;
+  std::size_t per_connection, pieces, total, capacity;  // config, and the socket's buffer
+  std::size_t held;                                     // bytes held of [1000, 1500) ∪ [2000, 2500)
+};
+
+class HeldLimit : public testing::TestWithParam<HeldLimitRow> {};
+
+TEST_P(HeldLimit, WhatDoesNotFitIsCountedAsDroppedAndNothingMoreIsHeld) {
+  const auto r = GetParam();
+  stack::TcpOptionsConfig cfg;
+  cfg.held_bytes = r.per_connection;
+  cfg.held_pieces = r.pieces;
+  cfg.held_bytes_total = r.total;
+  StackRig rig(cfg);
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, syn_options(1460, std::nullopt, true, std::nullopt));
+  c.socket->capacity = r.capacity;
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck, 65535, {0x42});  // so that the window says `capacity`
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 65535, pattern(500));
+  rig.client_sends(f, kIsn + 2001, c.iss + 1, kAck, 65535, pattern(500));
+  EXPECT_EQ(rig.tcp().held_bytes(), r.held);
+  EXPECT_EQ(rig.counters().bytes_held, r.held);
+  EXPECT_EQ(rig.counters().dropped(stack::Drop::kOutOfOrder), r.held == 1000 ? 0u : 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Limits, HeldLimit,
+                         testing::Values(HeldLimitRow{"NoneReached", 4096, 8, 1 << 20, 1 << 20, 1000},
+                                         HeldLimitRow{"BytesPerConnection", 700, 8, 1 << 20, 1 << 20, 700},
+                                         HeldLimitRow{"Pieces", 4096, 1, 1 << 20, 1 << 20, 500},
+                                         HeldLimitRow{"TotalOverConnections", 4096, 8, 800, 1 << 20, 800},
+                                         HeldLimitRow{"AdvertisedWindow", 4096, 8, 1 << 20, 2300, 800}),
+                         [](const testing::TestParamInfo<HeldLimitRow>& i) { return std::string(i.param.name); });
+
+TEST(Reorder, AFinBeyondTheGapEndsTheStreamOnceTheGapIsFilled) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  const Bytes data = pattern(1500);
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck | TcpHeader::kFin, 502, slice(data, 1000, 1500));
+  EXPECT_FALSE(c.socket->write_shut);
+  rig.take();
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck, 502, slice(data, 0, 1000));
+  EXPECT_EQ(c.socket->received, data);
+  EXPECT_TRUE(c.socket->write_shut) << "the held FIN was passed on";
+  const auto out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ack, kIsn + 1502) << "the FIN acknowledged";
+}
+
+TEST(Reorder, HeldBytesWaitForRoomInTheSocket) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  const Bytes data = pattern(1500);
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 502, slice(data, 1000, 1500));
+  ASSERT_EQ(rig.take().size(), 1u);
+  c.socket->capacity = 1200;
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck, 502, slice(data, 0, 1000));
+  EXPECT_EQ(c.socket->received, slice(data, 0, 1200)) << "200 of the held 500 fit";
+  EXPECT_EQ(rig.tcp().held_bytes(), 300u);
+  auto out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ack, kIsn + 1201);
+  c.socket->server_reads(1200);
+  rig.socket_event(c.token, {false, true, false});
+  EXPECT_EQ(c.socket->received, data);
+  EXPECT_EQ(rig.tcp().held_bytes(), 0u);
+  out = rig.take();
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().ack, kIsn + 1501);
+}
+
+TEST(Reorder, AResetConnectionGivesItsHeldBytesBack) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 502, pattern(500));
+  ASSERT_EQ(rig.tcp().held_bytes(), 500u);
+  rig.client_sends(f, kIsn + 1, 0, kRst, 0);
+  EXPECT_EQ(rig.tcp().connections(), 0u);
+  EXPECT_EQ(rig.tcp().held_bytes(), 0u);
 }
 
 TEST(Reorder, OldDuplicateIsAcknowledgedAgainAndNotDeliveredTwice) {
@@ -657,15 +834,20 @@ TEST(Wrap, ClientSequenceNumbersWrapAround) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].ack, kLateIsn + 1001);
   EXPECT_LT(out[0].ack, 1000u);
-  // Beyond the gap (after the wrap) is out of order; before it (before the wrap) is old.
+  // Beyond the gap (after the wrap) is held; before it (before the wrap) is old.
   rig.client_sends(f, kLateIsn + 1501, c.iss + 1, kAck, 502, slice(data, 1500, 2000));
   rig.client_sends(f, kLateIsn + 1, c.iss + 1, kAck, 502, slice(data, 0, 400));
   out = rig.take();
   ASSERT_EQ(out.size(), 2u);
   for (const auto& o : out) EXPECT_EQ(o.ack, kLateIsn + 1001);
-  EXPECT_EQ(rig.counters().dropped(stack::Drop::kOutOfOrder), 1u);
+  ASSERT_EQ(out[0].options.sack_count, 1u);
+  EXPECT_EQ(out[0].options.sack[0].left, kLateIsn + 1501);
+  EXPECT_EQ(out[0].options.sack[0].right, kLateIsn + 2001);
+  EXPECT_EQ(rig.tcp().held_bytes(), 500u);
   rig.client_sends(f, kLateIsn + 501, c.iss + 1, kAck, 502, slice(data, 500, 2000));  // overlaps across
   EXPECT_EQ(c.socket->received, data);
+  EXPECT_EQ(rig.tcp().held_bytes(), 0u) << "the held copy was superseded";
+  EXPECT_EQ(rig.counters().dropped(), 0u);
   rig.client_sends(f, kLateIsn + 2001, 0, kRst, 0);
   EXPECT_EQ(rig.tcp().connections(), 0u);
   EXPECT_EQ(rig.counters().tcp_reset, 1u);
