@@ -66,6 +66,8 @@ struct TcpEngine::Connection {
   std::uint32_t last_window = 0;  // the window we last advertised, in bytes
   bool ack_due = false;
   bool due_queued = false;
+  std::uint64_t space_epoch = 0;  // `space` is the socket's send_space() in this loop iteration
+  std::size_t space = 0;
   bool window_closed = false;  // we advertised less than a super-packet: update it when room comes back
   ReassemblyQueue held;        // data beyond a gap
 
@@ -82,6 +84,7 @@ struct TcpEngine::Connection {
   bool ts_ok = false;
   std::uint32_t ts_recent = 0;
   bool socket_has_data = false;  // readable seen, peek has not said EAGAIN since
+  std::uint32_t unconsumed = 0;  // acknowledged by the client, still to drop from the socket (flush())
 
   // Closing.
   bool client_fin = false;  // the client's FIN is in (and passed on as shutdown)
@@ -154,6 +157,10 @@ void TcpEngine::arm(Connection& c) {
 
 void TcpEngine::mark_due(Connection& c) {
   c.ack_due = true;
+  enqueue(c);
+}
+
+void TcpEngine::enqueue(Connection& c) {
   if (c.due_queued) return;
   c.due_queued = true;
   due_.push_back(static_cast<std::uint32_t>(c.token));
@@ -166,7 +173,13 @@ std::size_t TcpEngine::header_size(const Connection& c) const {
 }
 
 std::uint32_t TcpEngine::advertised_window(Connection& c) {
-  std::size_t space = c.socket ? c.socket->send_space() : 0;
+  // Two system calls (SO_SNDBUF, SIOCOUTQ): asked once per loop iteration, then kept up to date
+  // by what send() accepts; a writable event or the window poll asks again.
+  if (c.space_epoch != epoch_) {
+    c.space = c.socket ? c.socket->send_space() : 0;
+    c.space_epoch = epoch_;
+  }
+  std::size_t space = c.space;
   const std::size_t max = std::size_t{0xFFFF} << c.rcv_shift;
   space = std::min(space, max);
   // What the window can say is a multiple of 2^rcv_shift: never promise more than the room.
@@ -430,11 +443,10 @@ void TcpEngine::on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms) {
       --acked;            // the FIN takes a sequence number, not a byte
     }
     if (acked != 0) {
-      const auto r = c.socket->consume(acked);
-      if (!r.ok() && r.error != EAGAIN) {
-        reset(c, true);
-        return;
-      }
+      // Dropped from the socket once per batch (flush()), not once per ACK: one system call and
+      // one window update towards the server for all the ACKs a batch brought.
+      c.unconsumed += acked;
+      enqueue(c);
     }
     c.snd_una = ack;
     if (seq_lt(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
@@ -461,7 +473,7 @@ void TcpEngine::on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms) {
              c.snd_una != c.snd_max) {
     if (++c.dupacks == config_.dupack_threshold) {
       ++counters_.retransmits_fast;
-      go_back(c);
+      if (!go_back(c)) return;  // the socket failed: c is gone
     }
   }
   c.snd_wnd = window;
@@ -522,6 +534,7 @@ bool TcpEngine::deliver(Connection& c, std::span<const std::uint8_t> data) {
   }
   c.rcv_nxt += static_cast<std::uint32_t>(r.count);
   counters_.bytes_to_sockets += r.count;
+  c.space -= std::min(c.space, r.count);
   if (r.count < data.size()) {
     // Not acknowledged, so the client sends it again once our window opens (held bytes wait for
     // the socket's writable event).
@@ -553,11 +566,26 @@ void TcpEngine::client_finished(Connection& c) {
 
 // --- data to the client ------------------------------------------------------------------------
 
-void TcpEngine::go_back(Connection& c) {
+bool TcpEngine::settle(Connection& c) {
+  if (c.unconsumed == 0 || !c.socket) return true;
+  const auto r = c.socket->consume(c.unconsumed);
+  c.unconsumed = 0;
+  if (!r.ok() && r.error != EAGAIN) {
+    reset(c, true);
+    return false;
+  }
+  return true;
+}
+
+bool TcpEngine::go_back(Connection& c) {
+  // The rewind goes to the head of the socket's queue: what the client acknowledged must be
+  // gone from it first.
+  if (!settle(c)) return false;
   c.snd_nxt = c.snd_una;
   c.socket->rewind();
   c.socket_has_data = true;
   if (c.fin_sent && !c.fin_acked) c.fin_sent = false;  // resent when the data before it is
+  return true;
 }
 
 std::size_t TcpEngine::max_payload(const Connection& c) const {
@@ -603,7 +631,8 @@ void TcpEngine::send_data(Connection& c, std::uint64_t now_ms) {
       c.fin_seq = c.snd_nxt;
       continue;
     }
-    // PSH when this empties what the server has sent so far.
+    // PSH when this empties what the server has sent so far. (The next peek still asks: a FIN
+    // that came with this data brings no readable event of its own.)
     emit(c, static_cast<std::uint8_t>(kAck | (r.count < want ? kPsh : 0)), c.snd_nxt, r.count, now_ms);
     c.snd_nxt += static_cast<std::uint32_t>(r.count);
     if (seq_gt(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
@@ -623,6 +652,7 @@ void TcpEngine::on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms
   }
   if (c->state == Connection::State::kLinger) return;
   if (r.readable || r.error) c->socket_has_data = true;
+  if (r.writable) c->space_epoch = 0;    // the room changed: ask the socket again
   if (r.writable && c->window_closed) {  // room again: held bytes first, then tell the client
     if (!deliver_held(*c)) return;
     mark_due(*c);
@@ -639,6 +669,7 @@ void TcpEngine::flush(std::uint64_t now_ms) {
     if (!found) continue;
     Connection& c = *found;
     c.due_queued = false;
+    if (!settle(c)) continue;
     if (!c.ack_due || c.state == Connection::State::kConnecting) continue;
     // A pure ACK carries the current window, so it also serves as the window update.
     if (c.state != Connection::State::kLinger) {
@@ -647,6 +678,7 @@ void TcpEngine::flush(std::uint64_t now_ms) {
     }
   }
   due_.clear();
+  ++epoch_;  // the next loop iteration asks the sockets for their room again
 }
 
 void TcpEngine::maybe_finish(Connection& c, std::uint64_t now_ms) {
@@ -677,7 +709,7 @@ void TcpEngine::on_rto(Connection& c, std::uint64_t now_ms) {
   if (c.snd_una == c.snd_max) return;  // all acknowledged meanwhile
   ++counters_.retransmits_timeout;
   const std::uint64_t token = c.token;
-  go_back(c);
+  if (!go_back(c)) return;
   send_data(c, now_ms);
   if (find(token) == &c && c.rto_at == 0 && c.snd_una != c.snd_max) c.rto_at = now_ms + c.rto_ms;
 }
@@ -696,6 +728,7 @@ void TcpEngine::on_window_check(Connection& c, std::uint64_t now_ms) {
   c.window_at = 0;
   if (!c.window_closed || c.state != Connection::State::kEstablished) return;
   const std::uint32_t before = c.last_window;
+  c.space_epoch = 0;
   const std::uint32_t now_window = advertised_window(c);
   if (now_window >= before + c.send_mss || !c.window_closed) {
     emit(c, kAck, c.snd_nxt, 0, now_ms);  // the window update

@@ -259,7 +259,8 @@ int run_command(const RunOptions& o) {
       any_failed_row = true;
       std::cerr << fmt::format("FAILED row {}: {}\n", row.label, row.samples.empty() ? "" : row.samples.front().error);
     }
-  if (!o.keep_logs && !any_failed_row) fs::remove_all(log_dir);
+  // A profile's perf.data lives in the per-sample logs: --profile keeps them.
+  if (!o.keep_logs && !options.profile && !any_failed_row) fs::remove_all(log_dir);
   return any_failed_row ? 1 : 0;
 }
 
@@ -303,7 +304,7 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_option("--json", o->json, "write every raw sample and the machine description");
   run->add_option("--markdown", o->markdown, "write the markdown report");
   run->add_option("--chart", o->chart, "write a PNG chart (gnuplot)");
-  run->add_flag("--profile", o->profile, "perf record the forwarder during each sample");
+  run->add_flag("--profile", o->profile, "perf record the forwarder during each sample (implies --keep-logs)");
   run->add_flag("--quiet-wait", o->quiet_wait, "before each sample, wait for a quiet machine");
   run->add_option("--quiet-wait-limit", o->quiet_wait_limit, "seconds to wait at most")->capture_default_str();
   run->add_option("--max-others-cpu", o->max_others_cpu,
