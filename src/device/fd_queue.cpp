@@ -1,74 +1,120 @@
 #include "device/fd_queue.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <pthread.h>
+#include <signal.h>
 
-#include <array>
 #include <cerrno>
+#include <chrono>
 #include <system_error>
+#include <thread>
+#include <type_traits>
 
 #include "device/packet_io.h"
 
 namespace device {
 
 namespace {
-void set_nonblocking(int fd) {
+
+void set_blocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    throw std::system_error(errno, std::generic_category(), "fcntl O_NONBLOCK");
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+    throw std::system_error(errno, std::generic_category(), "fcntl ~O_NONBLOCK");
   }
 }
+
+// The signal that ends a blocking call of an interrupted queue (EINTR). A real-time signal no
+// other part of tunbench uses; its handler does nothing, and it is installed without
+// SA_RESTART so that the call returns instead of resuming.
+int wake_signal() {
+  static const int signal = [] {
+    const int sig = SIGRTMIN + 7;
+    struct sigaction sa {};
+    sa.sa_handler = [](int) {};
+    sigemptyset(&sa.sa_mask);
+    if (::sigaction(sig, &sa, nullptr) != 0) throw std::system_error(errno, std::generic_category(), "sigaction");
+    return sig;
+  }();
+  return signal;
+}
+
+// tunfwd blocks every signal but this one in its forwarding threads (the stop signals go to
+// one thread): each thread that blocks in a queue makes sure it can be woken.
+void accept_wake_signal() {
+  thread_local bool accepted = false;
+  if (accepted) return;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, wake_signal());
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  accepted = true;
+}
+
+static_assert(std::is_same_v<pthread_t, unsigned long>, "blocked_ holds pthread_t values");
+
 }  // namespace
 
-FdQueue::FdQueue(UniqueFd fd, Offloads offloads)
-    : fd_(std::move(fd)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), offloads_(offloads) {
-  if (!wake_.valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
-  set_nonblocking(fd_.get());
+FdQueue::FdQueue(UniqueFd fd, Offloads offloads) : fd_(std::move(fd)), offloads_(offloads) {
+  set_blocking(fd_.get());
+  wake_signal();  // installed before any thread can block
+}
+
+template <class Call>
+long FdQueue::blocking(Call call) {
+  accept_wake_signal();
+  const pthread_t self = ::pthread_self();
+  std::size_t slot = 0;
+  for (;; slot = (slot + 1) % kMaxBlocked) {
+    unsigned long free = 0;
+    if (blocked_[slot].compare_exchange_strong(free, self)) break;
+  }
+  long n = 0;
+  // Registered first, then the flag checked: interrupt() sets the flag first, then looks at
+  // the slots, so either this thread sees the flag or interrupt() sees this thread.
+  for (;;) {
+    if (interrupted_.load()) {
+      n = -ECANCELED;
+      break;
+    }
+    n = call();
+    if (n != -EINTR) break;
+  }
+  blocked_[slot].store(0);
+  return n;
 }
 
 void FdQueue::interrupt() {
-  interrupted_.store(true, std::memory_order_release);
-  // The counter is never read back, so the eventfd stays readable and wakes every poll.
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
-}
-
-int FdQueue::wait(short events) {
-  for (;;) {
-    if (interrupted_.load(std::memory_order_acquire)) return ECANCELED;
-    std::array<pollfd, 2> fds{{{fd_.get(), events, 0}, {wake_.get(), POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
-      if (errno == EINTR) continue;
-      return errno;
+  interrupted_.store(true);
+  // A thread may take the signal just before it enters its system call (the handler runs, the
+  // call then sleeps): knock again until every registered thread has left.
+  const int sig = wake_signal();
+  for (int round = 0; round < 20000; ++round) {
+    bool any = false;
+    for (auto& b : blocked_) {
+      const unsigned long t = b.load();
+      if (t == 0) continue;
+      any = true;
+      ::pthread_kill(t, sig);
     }
-    if (fds[1].revents != 0) return ECANCELED;
-    if (fds[0].revents & POLLNVAL) return EBADF;
-    // POLLERR/POLLHUP: let the next read/write report the actual errno (or EOF).
-    if (fds[0].revents != 0) return 0;
+    if (!any) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 }
 
 IoResult FdQueue::read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* header) {
-  for (;;) {
-    if (interrupted_.load(std::memory_order_acquire)) return {0, ECANCELED};
-    const long n = read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header);
-    if (n >= 0) return {static_cast<std::size_t>(n), 0};
-    if (n != -EAGAIN) return {0, static_cast<int>(-n)};
-    if (const int err = wait(POLLIN)) return {0, err};
-  }
+  long n = blocking([&] { return read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header, Wait::kUntilSignal); });
+  // A TUN read asleep when its device is deleted wakes with EFAULT (the queue is shut down
+  // under it); the next read says what happened: EBADFD, the device is gone.
+  if (n == -EFAULT) n = read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header, Wait::kNever);
+  if (n >= 0) return {static_cast<std::size_t>(n), 0};
+  return {0, static_cast<int>(-n)};
 }
 
 IoResult FdQueue::write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
-  for (;;) {
-    if (interrupted_.load(std::memory_order_acquire)) return {0, ECANCELED};
-    const long n = write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header);
-    if (n >= 0) return {static_cast<std::size_t>(n), 0};
-    // Only a full queue is waited out; EINVAL/ENOBUFS/EIO... are the caller's to count.
-    if (n != -EAGAIN) return {0, static_cast<int>(-n)};
-    if (const int err = wait(POLLOUT)) return {0, err};
-  }
+  const long n =
+      blocking([&] { return write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header, Wait::kUntilSignal); });
+  if (n >= 0) return {static_cast<std::size_t>(n), 0};
+  return {0, static_cast<int>(-n)};
 }
 
 IoResult FdQueue::read(std::span<std::uint8_t> buffer) { return read_one(buffer, nullptr); }
@@ -84,7 +130,7 @@ IoResult FdQueue::recv_batch(std::span<Packet> packets) {
   // Drain what is already queued without blocking: the batch is as big as the backlog.
   while (count < packets.size()) {
     Packet& p = packets[count];
-    const long n = read_packet(fd_.get(), offloads_.vnet_hdr, p.buffer, &p.vnet);
+    const long n = read_packet(fd_.get(), offloads_.vnet_hdr, p.buffer, &p.vnet, Wait::kNever);
     if (n == -EAGAIN) break;
     if (n < 0) return {count, static_cast<int>(-n)};
     p.length = static_cast<std::size_t>(n);

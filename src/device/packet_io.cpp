@@ -7,17 +7,18 @@
 
 namespace device {
 
-long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::VnetHeader* header) {
+long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::VnetHeader* header, Wait wait) {
   std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
   std::array<iovec, 2> iov{};
   int n_iov = 0;
   // readv keeps header and packet in separate buffers: no copy to strip the header.
   if (vnet_hdr) iov[n_iov++] = {hdr.data(), hdr.size()};
   iov[n_iov++] = {buffer.data(), buffer.size()};
+  const int flags = wait == Wait::kNever ? RWF_NOWAIT : 0;
   ssize_t n;
   do {
-    n = ::readv(fd, iov.data(), n_iov);
-  } while (n < 0 && errno == EINTR);
+    n = ::preadv2(fd, iov.data(), n_iov, -1, flags);
+  } while (n < 0 && errno == EINTR && wait != Wait::kUntilSignal);
   if (n < 0) return -errno;
   if (n == 0) return -EPIPE;
   if (header) *header = {};
@@ -27,7 +28,8 @@ long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::Vn
   return n - static_cast<long>(vnet::kHeaderSize);
 }
 
-long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
+long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header,
+                  Wait wait) {
   std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
   std::array<iovec, 2> iov{};
   int n_iov = 0;
@@ -37,10 +39,11 @@ long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, co
   }
   // writev never writes through iov_base; the cast only satisfies the C struct.
   iov[n_iov++] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+  const int flags = wait == Wait::kNever ? RWF_NOWAIT : 0;
   ssize_t n;
   do {
-    n = ::writev(fd, iov.data(), n_iov);
-  } while (n < 0 && errno == EINTR);
+    n = ::pwritev2(fd, iov.data(), n_iov, -1, flags);
+  } while (n < 0 && errno == EINTR && wait != Wait::kUntilSignal);
   if (n < 0) return -errno;
   return vnet_hdr ? n - static_cast<long>(vnet::kHeaderSize) : n;
 }

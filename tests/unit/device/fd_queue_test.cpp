@@ -11,6 +11,7 @@
 #include <latch>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,11 +41,13 @@ void wait_until_blocked(pid_t tid) {
   }
 }
 
-TEST(FdQueueTest, MakesTheFdNonBlocking) {
+// A blocking fd: a read sleeps in the kernel (one system call per packet, not read, poll, read).
+TEST(FdQueueTest, MakesTheFdBlocking) {
   SocketPair sp;
   const int fd = sp.ours.get();
+  ASSERT_EQ(::fcntl(fd, F_SETFL, O_NONBLOCK), 0);
   FdQueue q(std::move(sp.ours), kPlain);
-  EXPECT_TRUE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
+  EXPECT_FALSE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
   EXPECT_EQ(q.fd(), fd);
   EXPECT_EQ(q.offloads(), kPlain);
 }
@@ -181,6 +184,39 @@ TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
   wait_until_blocked(tid.get_future().get());
   q.interrupt();
   EXPECT_EQ(reader.get().error, ECANCELED);
+}
+
+TEST(FdQueueTest, InterruptWakesEveryThreadBlockedOnTheQueue) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  constexpr int kReaders = 3;
+  std::array<std::promise<pid_t>, kReaders> tids;
+  std::vector<std::future<IoResult>> readers;
+  for (auto& tid : tids)
+    readers.push_back(std::async(std::launch::async, [&q, &tid] {
+      tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+      std::array<std::uint8_t, 256> buf{};
+      return q.read(buf);
+    }));
+  for (auto& tid : tids) wait_until_blocked(tid.get_future().get());
+  q.interrupt();
+  for (auto& r : readers) EXPECT_EQ(r.get().error, ECANCELED);
+}
+
+TEST(FdQueueTest, InterruptWakesAWriteBlockedOnAFullQueue) {
+  SocketPair sp;
+  FdQueue q(std::move(sp.ours), kPlain);
+  const auto pkt = test_packet(7, 1000);
+  while (::send(q.fd(), pkt.data(), pkt.size(), MSG_DONTWAIT) > 0) {
+  }
+  std::promise<pid_t> tid;
+  auto writer = std::async(std::launch::async, [&] {
+    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    return q.write(pkt);
+  });
+  wait_until_blocked(tid.get_future().get());
+  q.interrupt();
+  EXPECT_EQ(writer.get().error, ECANCELED);
 }
 
 TEST(FdQueueTest, EverythingIsCancelledAfterInterrupt) {
