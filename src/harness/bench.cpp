@@ -6,6 +6,7 @@
 
 #include "harness/command.h"
 #include "harness/interrupt.h"
+#include "harness/label.h"
 #include "harness/machine.h"
 #include "harness/monitor.h"
 #include "harness/process.h"
@@ -14,13 +15,6 @@
 
 namespace harness {
 namespace {
-
-std::string file_safe(const std::string& label) {
-  std::string safe = label;
-  for (char& c : safe)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-  return safe;
-}
 
 void interruptible_sleep(std::chrono::milliseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
@@ -104,7 +98,10 @@ Sample Bench::measure(const RowSpec& row, int pass) {
   sample.monitor = monitor.stop();
   if (perf.pid() > 0) {
     perf.stop(std::chrono::milliseconds(5000));  // SIGINT first: perf writes its file then
-    if (events_.note) events_.note(fmt::format("profile: perf report -i {}", (dir / "perf.data").string()));
+    if (events_.profiled)
+      events_.profiled(row, pass, dir / "perf.data");
+    else if (events_.note)
+      events_.note(fmt::format("profile: perf report -i {}", (dir / "perf.data").string()));
   }
   sut.check_running();
   if (row.sut.guard) check_guard(*row.sut.guard, *guard_before, sut.topology(), sample.iperf);
@@ -143,6 +140,8 @@ RunResult Bench::run() {
     row.label = spec.label;
     row.kind = spec.sut.kind;
     row.compare_with = spec.sut.compare_with;
+    row.implementation = spec.sut.implementation;
+    row.mode = spec.sut.mode;
     row.sampled = spec.sut.sampled();
     for (const auto& p : spec.sut.processes) row.command += (row.command.empty() ? "" : " ; ") + join_command(p.argv);
     row.traits = spec.traits;

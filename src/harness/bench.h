@@ -42,6 +42,8 @@ struct BenchEvents {
   std::function<void(const RowSpec&, int pass, int seconds_left)> progress;
   std::function<void(const RowSpec&, const Sample&)> sample_done;
   std::function<void(const std::string&)> note;
+  // --profile: a sample's perf.data, once perf has written it (without a handler: a note saying where it is).
+  std::function<void(const RowSpec&, int pass, const std::filesystem::path& perf_data)> profiled;
 };
 
 class Bench {

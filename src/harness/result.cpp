@@ -3,6 +3,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "harness/label.h"
+
 namespace harness {
 
 std::string RowResult::trait_yes_no(const char* name) const {
@@ -137,9 +139,16 @@ void from_json(const nlohmann::json& j, Sample& s) {
 }
 
 void to_json(nlohmann::json& j, const RowResult& r) {
-  j = {{"label", r.label},         {"kind", r.kind},       {"compare_with", r.compare_with},
-       {"direction", r.direction}, {"sampled", r.sampled}, {"command", r.command},
-       {"traits", r.traits},       {"samples", r.samples}};
+  j = {{"label", r.label},
+       {"kind", r.kind},
+       {"implementation", r.implementation},
+       {"mode", r.mode},
+       {"compare_with", r.compare_with},
+       {"direction", r.direction},
+       {"sampled", r.sampled},
+       {"command", r.command},
+       {"traits", r.traits},
+       {"samples", r.samples}};
 }
 
 namespace {
@@ -155,10 +164,48 @@ void from_json_v1(const nlohmann::json& j, RowResult& r) {
   r.kind = it->second;
   r.sampled = r.kind == "forwarder";
   r.traits = nlohmann::json::object();
-  if (kind == "tunfwd") r.traits["implementation"] = "tunfwd";
+  if (kind == "tunfwd") r.traits["implementation"] = "tunfwd";  // what identity_of_older_row reads
   for (const char* trait : {"offload", "channel"}) {
     const std::string v = j.value(trait, "");
     if (v == "yes" || v == "no") r.traits[trait] = v == "yes";
+  }
+}
+
+// Rows of files written before rows named their implementation: the kernel baselines by their
+// kind; tunfwd modes and stacks by the trait "implementation" they carried then ("tunfwd", whose
+// mode is the registry's name, and "tunstack" are ours); anything else by its label without the
+// " up"/" down" of a row measured both ways (label.h; a label that breaks the rule is its own
+// implementation, as a file already written cannot be refused for it).
+void identity_of_older_row(RowResult& r) {
+  // Some files hold `"traits": null` for the baselines.
+  const std::string said = r.traits.is_object() ? r.traits.value("implementation", "") : "";
+  if (r.traits.is_object()) r.traits.erase("implementation");  // the row's fields say it now
+  if (r.kind.rfind("kernel-", 0) == 0) {
+    r.implementation = kKernelImplementation;
+    return;
+  }
+  if (said == "tunfwd") {
+    r.implementation = kOurImplementation;
+    r.mode = r.traits.value("name", r.label);
+    return;
+  }
+  if (said == "tunstack") {
+    r.implementation = kOurImplementation;
+    return;
+  }
+  if (!said.empty()) {
+    r.implementation = said;
+    return;
+  }
+  std::string label = r.label;
+  if (const auto suffix = " " + r.direction; label.size() > suffix.size() && label.ends_with(suffix))
+    label.resize(label.size() - suffix.size());
+  try {
+    const auto i = implementation_from_label(label);
+    r.implementation = i.name;
+    r.mode = i.mode;
+  } catch (const std::invalid_argument&) {
+    r.implementation = label;
   }
 }
 
@@ -177,6 +224,9 @@ void from_json(const nlohmann::json& j, RowResult& r) {
   } else {
     from_json_v1(j, r);
   }
+  r.implementation = j.value("implementation", "");
+  r.mode = j.value("mode", "");
+  if (r.implementation.empty()) identity_of_older_row(r);
   r.samples = j.value("samples", std::vector<Sample>{});
 }
 

@@ -33,14 +33,19 @@ struct RowResult {
   std::string label;
   std::string kind;                        // SutSpec::kind: "forwarder", "kernel-veth", …
   std::string compare_with = kKernelVeth;  // the kind whose sample of the same pass divides this one
+  // SutSpec::implementation and ::mode: who made what this row measures ("tunbench", "kernel",
+  // "tun-rs", …) and the mode of ours it mirrors ("" = none). Run files written before these
+  // fields get them from the kind, traits and label (see from_json).
+  std::string implementation;
+  std::string mode;
   // "up": the client sends (iperf3's default); "down": the server sends (-R). A row is divided by
   // its baseline measured in the same direction.
   std::string direction = "up";
   bool sampled = false;  // CPU and memory of its processes were sampled
   std::string command;   // the command(s) of the system under test, empty for baselines
   // What is known about the implementation: for tunfwd modes, the registry's facts as `tunfwd
-  // --list --json` prints them ("offload", "channel", "reference_row", …) plus "implementation";
-  // an empty object for other rows.
+  // --list --json` prints them ("offload", "channel", "reference_row", …); an empty object for
+  // other rows.
   nlohmann::json traits = nlohmann::json::object();
   std::vector<Sample> samples;
 

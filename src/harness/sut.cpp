@@ -89,6 +89,8 @@ bool SutSpec::sampled() const {
 void SutSpec::validate() const {
   const auto where = "system under test '" + kind + "'";
   if (kind.empty()) throw std::invalid_argument("system under test without a kind");
+  if (!mode.empty() && implementation.empty())
+    throw std::invalid_argument(fmt::format("{}: mode '{}' without an implementation", where, mode));
   const std::set<std::string> created(namespaces.begin(), namespaces.end());
   for (const auto& ns : namespaces)
     if (!known_role(ns))
@@ -182,6 +184,8 @@ void to_json(nlohmann::json& j, const SutSpec& s) {
   j = {{"format", "tunbench-sut/1"},
        {"kind", s.kind},
        {"description", s.description},
+       {"implementation", s.implementation},
+       {"mode", s.mode},
        {"namespaces", s.namespaces},
        {"sysctls", sysctls},
        {"veths", veths},
@@ -204,6 +208,8 @@ void from_json(const nlohmann::json& j, SutSpec& s) {
   s = SutSpec{};
   read(j, "kind", s.kind, where);
   read(j, "description", s.description, where);
+  read(j, "implementation", s.implementation, where);
+  read(j, "mode", s.mode, where);
   read(j, "namespaces", s.namespaces, where);
   read(j, "compare_with", s.compare_with, where);
   read(j, "stats_format", s.stats_format, where);

@@ -76,9 +76,15 @@ struct Endpoints {
 };
 
 struct SutSpec {
-  std::string kind{};                     // "kernel-veth", "forwarder", …: what the row is, for reports and profiles
-  std::string description{};              // one line, for `tunbench list`
-  std::vector<std::string> namespaces{};  // roles, created in this order
+  std::string kind{};         // "kernel-veth", "forwarder", …: what the row is, for reports and profiles
+  std::string description{};  // one line, for `tunbench list`
+  // Which implementation the row measures and the mode of ours it mirrors (harness/label.h):
+  // "tunbench" + "sync-gso" for a tunfwd mode, "kernel" for a baseline, "tun-rs" + "sync-gso" for
+  // --forwarder 'tun-rs/sync-gso=…'. The chart colours rows by the first and pairs them by the
+  // second. "" = not named: `tunbench run` then names it after the row's label.
+  std::string implementation{};
+  std::string mode{};                                          // "" = none
+  std::vector<std::string> namespaces{};                       // roles, created in this order
   std::vector<std::pair<std::string, std::string>> sysctls{};  // (role, "key=value"), before any wiring
   std::vector<VethPair> veths{};
   std::vector<SutProcess> processes{};  // started in order, each ready before the next starts

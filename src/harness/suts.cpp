@@ -1,5 +1,7 @@
 #include "harness/suts.h"
 
+#include "harness/label.h"
+
 namespace harness::suts {
 
 namespace {
@@ -30,6 +32,7 @@ Interface server_side(std::string name, std::string via4 = {}, std::string via6 
 SutSpec kernel_veth() {
   SutSpec s;
   s.kind = "kernel-veth";
+  s.implementation = kKernelImplementation;
   s.description = "kernel veth pair between the client and server namespaces (the direct path)";
   s.namespaces = {"a", "b"};
   s.veths = {{client_side("veth-a"), server_side("veth-b")}};
@@ -39,6 +42,7 @@ SutSpec kernel_veth() {
 SutSpec kernel_loopback() {
   SutSpec s;
   s.kind = "kernel-loopback";
+  s.implementation = kKernelImplementation;
   s.description = "client and server in one namespace over 127.0.0.1";
   s.namespaces = {"a"};
   s.endpoints = {"a", "a", "127.0.0.1", "::1"};
@@ -48,6 +52,7 @@ SutSpec kernel_loopback() {
 SutSpec kernel_routed() {
   SutSpec s;
   s.kind = "kernel-routed";
+  s.implementation = kKernelImplementation;
   s.description = "kernel IP forwarding in fwd between two veth pairs (the hop count of a forwarder or stack)";
   s.namespaces = {"a", "fwd", "b"};
   s.sysctls = {{"fwd", "net.ipv4.ip_forward=1"}, {"fwd", "net.ipv6.conf.all.forwarding=1"}};
@@ -101,6 +106,7 @@ std::optional<SutSpec> builtin_stack(const std::string& name, const std::string&
     auto s = stack({tunstack, "--iface", "tun0", "--mtu", "{mtu}", "--stats-json", "{stats_json}"},
                    {"tun0", "fwd", "tunstack-stats/1", 3000});
     s.description = "tunstack: our userspace TCP/IP stack behind tun0";
+    s.implementation = kOurImplementation;
     return s;
   }
   if (name == "pasta") {
@@ -113,6 +119,7 @@ std::optional<SutSpec> builtin_stack(const std::string& name, const std::string&
                     "--no-dhcpv6",  "--no-ndp", "--no-ra", "--no-map-gw"},
                    {"tap0", "a", "", 500});
     s.description = "pasta (Debian passt): tap0 in the client namespace, TCP translated onto kernel sockets";
+    s.implementation = "pasta";
     return s;
   }
   if (name == "slirp4netns") {
@@ -122,6 +129,7 @@ std::optional<SutSpec> builtin_stack(const std::string& name, const std::string&
                     "--netns-type=path", "{netns_path:a}", "tap0"},
                    {"tap0", "a", "", 500});
     s.description = "slirp4netns (libslirp): tap0 in the client namespace";
+    s.implementation = "slirp4netns";
     return s;
   }
   return std::nullopt;

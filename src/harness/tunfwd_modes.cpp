@@ -19,9 +19,7 @@ TunfwdModes TunfwdModes::parse(const std::string& text) {
     if (!mode.is_object() || !mode.contains("name") || !mode.at("name").is_string() ||
         mode.at("name").get<std::string>().empty())
       throw std::runtime_error("tunfwd --list --json: a mode without a name");
-    auto traits = mode;
-    traits["implementation"] = "tunfwd";
-    m.modes_.push_back(std::move(traits));
+    m.modes_.push_back(mode);
   }
   return m;
 }

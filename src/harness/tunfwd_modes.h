@@ -17,7 +17,8 @@ class TunfwdModes {
   static TunfwdModes query(const std::string& tunfwd);
 
   std::vector<std::string> names() const;
-  // The facts of one mode (as in the JSON, plus "implementation": "tunfwd"), or nullopt.
+  // The facts of one mode as in the JSON, or nullopt. (Which implementation a row measures is
+  // its SutSpec's, not a trait: see tunfwd_sut.)
   std::optional<nlohmann::json> traits(const std::string& name) const;
   // Throws std::invalid_argument naming the unknown mode and listing the known ones.
   nlohmann::json require(const std::string& name) const;

@@ -40,7 +40,7 @@ std::string markdown_table(const harness::RunResult& run) {
   return out;
 }
 
-std::string markdown_report(const harness::RunResult& run) {
+std::string markdown_report(const harness::RunResult& run, const std::vector<FlameGraphLink>& flame_graphs) {
   const auto& m = run.machine;
   const auto& st = run.settings;
   std::string out = "# tunbench run\n\n";
@@ -63,6 +63,12 @@ std::string markdown_report(const harness::RunResult& run) {
         problems += fmt::format("- {} pass {}: untrusted: {}\n", row.label, s.pass, s.untrusted);
     }
   if (!problems.empty()) out += "\n## Failures and warnings\n\n" + problems;
+  if (!flame_graphs.empty()) {
+    out +=
+        "\n## Flame graphs\n\nWhere each row's sampled processes spent their CPU (`perf record -g`, every thread, "
+        "kernel frames marked `_[k]`), folded over all its samples:\n\n";
+    for (const auto& f : flame_graphs) out += fmt::format("- {}: [{}]({})\n", f.row, f.file, f.file);
+  }
   return out;
 }
 

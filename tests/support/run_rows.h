@@ -14,6 +14,7 @@ inline harness::RowResult baseline_row(std::string label, std::string kind, std:
   harness::RowResult r;
   r.label = std::move(label);
   r.kind = std::move(kind);
+  r.implementation = "kernel";
   r.samples = std::move(samples);
   return r;
 }
@@ -26,15 +27,21 @@ inline harness::RowResult tunfwd_row(std::string mode, bool offload, bool channe
   r.kind = "forwarder";
   r.sampled = true;
   r.command = "tunfwd --mode " + mode;
-  r.traits = {{"name", mode}, {"offload", offload}, {"channel", channel}, {"implementation", "tunfwd"}};
+  r.implementation = "tunbench";
+  r.mode = mode;
+  r.traits = {{"name", mode}, {"offload", offload}, {"channel", channel}};
   r.samples = std::move(samples);
   return r;
 }
 
-// Another project's forwarder: nothing known about its shape.
+// Another project's forwarder: nothing known about its shape; its implementation (by default
+// the label: its own) and the mode of ours it mirrors ("" = none).
 inline harness::RowResult forwarder_row(std::string label, std::string command,
-                                        std::vector<harness::Sample> samples = {}) {
+                                        std::vector<harness::Sample> samples = {}, std::string implementation = {},
+                                        std::string mode = {}) {
   harness::RowResult r;
+  r.implementation = implementation.empty() ? label : std::move(implementation);
+  r.mode = std::move(mode);
   r.label = std::move(label);
   r.kind = "forwarder";
   r.sampled = true;

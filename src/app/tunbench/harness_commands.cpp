@@ -23,14 +23,16 @@
 #include "report/json_file.h"
 #include "report/table.h"
 #include "tunbench/commands.h"
+#include "tunbench/profile_flames.h"
 #include "tunbench/shared.h"
 
 namespace tunbench_app {
 namespace {
 
 // The markdown report and the chart of a run, written after `run` and again by `report`.
-void write_report_files(const harness::RunResult& result, const std::string& markdown, const std::string& chart) {
-  if (!markdown.empty()) report::write_text(report::markdown_report(result), markdown);
+void write_report_files(const harness::RunResult& result, const std::string& markdown, const std::string& chart,
+                        const std::vector<report::FlameGraphLink>& flame_graphs = {}) {
+  if (!markdown.empty()) report::write_text(report::markdown_report(result, flame_graphs), markdown);
   if (!chart.empty()) {
     try {
       report::write_chart(result, chart);
@@ -113,7 +115,7 @@ std::vector<harness::RowSpec> undirected_rows(const RunOptions& o, bool stacks) 
   }
   for (const auto& spec : o.forwarders) {
     const auto [label, command] = label_and(spec, "--forwarder", "COMMAND ARGS");
-    rows.push_back({label, command_forwarder_sut(command), {}});
+    rows.push_back({label, command_forwarder_sut(label, command), {}});
   }
   for (const auto& spec : o.suts) {
     const auto [label, path] = label_and(spec, "--sut", "FILE.json");
@@ -127,7 +129,7 @@ std::vector<harness::RowSpec> undirected_rows(const RunOptions& o, bool stacks) 
     } catch (const std::exception& e) {
       throw std::invalid_argument(fmt::format("--sut {}: {}: {}", label, path, e.what()));
     }
-    rows.push_back({label, std::move(sut), {}});
+    rows.push_back({label, named_by_label(std::move(sut), label, "--sut"), {}});
   }
   for (const auto& name : split(o.stacks, ',')) {
     std::string tunstack;
@@ -142,14 +144,14 @@ std::vector<harness::RowSpec> undirected_rows(const RunOptions& o, bool stacks) 
       throw std::invalid_argument(fmt::format("--stacks: unknown stack '{}' ({})", name, known));
     }
     const std::string label = name == "ours" ? "tunstack" : name;
-    rows.push_back({label, std::move(*sut), {{"implementation", label}}});
+    rows.push_back({label, std::move(*sut), {}});
   }
   for (const auto& spec : o.stack_cmds) {
     const auto [label, command] = label_and(spec, "--stack", "COMMAND ARGS");
     // Through sh so users can quote; `exec` keeps the stack's own pid. Placeholders are expanded
     // in the command line before sh sees it.
     rows.push_back(
-        {label, harness::suts::stack({"/bin/sh", "-c", "exec " + command}, {}), {{"implementation", label}}});
+        {label, named_by_label(harness::suts::stack({"/bin/sh", "-c", "exec " + command}, {}), label, "--stack"), {}});
   }
   return rows;
 }
@@ -238,6 +240,13 @@ int run_command(const RunOptions& o) {
     progress.clear();
     std::cout << report::sample_line(*run_rows.find(row.label), sample) << std::endl;
   };
+  ProfileFlames flames;  // --profile: each row's stacks, for its flame graph
+  events.profiled = [&](const harness::RowSpec& row, int, const fs::path& perf_data) {
+    progress.show(fmt::format("{}  folding the profile", row.label));
+    const auto problem = flames.add(row.label, perf_data);
+    progress.clear();
+    if (problem) std::cerr << "note: " << *problem << '\n';
+  };
 
   std::cerr << fmt::format("tunbench: {} row(s) × {} pass(es) × {} s; logs in {}\n", rows.size(), o.repeat, o.duration,
                            log_dir.string());
@@ -252,7 +261,7 @@ int run_command(const RunOptions& o) {
   }
   std::cout << '\n' << report::markdown_table(result);
   if (!o.json.empty()) report::write_json(result, o.json);
-  write_report_files(result, o.markdown, o.chart);
+  write_report_files(result, o.markdown, o.chart, flames.write(o.json, o.markdown, log_dir));
   bool any_failed_row = false;
   for (const auto& row : result.rows)
     if (row.ok_samples().empty()) {

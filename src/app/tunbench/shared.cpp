@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "harness/command.h"
+#include "harness/label.h"
 #include "harness/suts.h"
 
 namespace tunbench_app {
@@ -33,14 +34,29 @@ std::pair<std::string, std::string> label_and(const std::string& spec, const std
 }
 
 harness::SutSpec tunfwd_sut(const std::string& tunfwd, const std::string& mode) {
-  return harness::suts::forwarder({tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2",
-                                   harness::kServerAddress, "--stats-json", "{stats_json}"},
-                                  "tunfwd-stats/1");
+  auto sut = harness::suts::forwarder({tunfwd, "--mode", mode, "--ip1", harness::kClientAddress, "--ip2",
+                                       harness::kServerAddress, "--stats-json", "{stats_json}"},
+                                      "tunfwd-stats/1");
+  sut.implementation = harness::kOurImplementation;
+  sut.mode = mode;
+  return sut;
 }
 
-harness::SutSpec command_forwarder_sut(const std::string& command) {
+harness::SutSpec command_forwarder_sut(const std::string& label, const std::string& command) {
   // Through sh so users can quote arguments; `exec` keeps the forwarder's own pid for the monitor.
-  return harness::suts::forwarder({"/bin/sh", "-c", "exec " + command});
+  return named_by_label(harness::suts::forwarder({"/bin/sh", "-c", "exec " + command}), label, "--forwarder");
+}
+
+harness::SutSpec named_by_label(harness::SutSpec sut, const std::string& label, const std::string& option) {
+  if (!sut.implementation.empty()) return sut;
+  try {
+    const auto i = harness::implementation_from_label(label);
+    sut.implementation = i.name;
+    sut.mode = i.mode;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", option, e.what()));
+  }
+  return sut;
 }
 
 void preflight(const std::string& subcommand, bool tun) {

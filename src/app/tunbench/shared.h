@@ -18,9 +18,15 @@ std::pair<std::string, std::string> label_and(const std::string& spec, const std
                                               const std::string& rest);
 
 // tunfwd in `mode` as a system under test: it writes its counters where the harness reads them.
+// Implementation "tunbench" (ours) in that mode.
 harness::SutSpec tunfwd_sut(const std::string& tunfwd, const std::string& mode);
-// Another project's forwarder given as a shell command (--forwarder 'LABEL=CMD ARGS').
-harness::SutSpec command_forwarder_sut(const std::string& command);
+// Another project's forwarder given as a shell command (--forwarder 'LABEL=CMD ARGS'), its
+// implementation and mode read from LABEL (harness/label.h: 'tun-rs/sync-gso' is tun-rs in
+// sync-gso); throws std::invalid_argument naming a label that breaks that rule.
+harness::SutSpec command_forwarder_sut(const std::string& label, const std::string& command);
+// A row of `option` (--forwarder, --sut, --stack): a description that names no implementation is
+// named by its label, by the same rule. Throws like command_forwarder_sut, naming `option`.
+harness::SutSpec named_by_label(harness::SutSpec sut, const std::string& label, const std::string& option);
 
 // Root, iperf3 and (when `tun`) /dev/net/tun; throws std::runtime_error saying what is missing.
 void preflight(const std::string& subcommand, bool tun);

@@ -32,7 +32,7 @@ int soak(const SoakArgs& a) {
   if (!a.forwarder.empty()) {
     const auto [l, command] = label_and(a.forwarder, "--forwarder", "COMMAND ARGS");
     label = l;
-    sut = command_forwarder_sut(command);
+    sut = command_forwarder_sut(l, command);
   } else {
     const auto tunfwd = find_tunfwd(a.tunfwd);
     if (tunfwd.empty()) throw std::invalid_argument("tunfwd not found next to tunbench; pass --tunfwd PATH");

@@ -121,7 +121,9 @@ TEST_F(TunbenchRun, TunfwdSyncNormalRow) {
   EXPECT_GT(run["rows"][1]["samples"][0]["ratio"].get<double>(), 0.0);
   // Its traits come from tunfwd's registry, its counters from the JSON tunfwd wrote on exit.
   EXPECT_EQ(run["rows"][1]["traits"]["offload"], false);
-  EXPECT_EQ(run["rows"][1]["traits"]["implementation"], "tunfwd");
+  EXPECT_EQ(run["rows"][1]["implementation"], "tunbench");
+  EXPECT_EQ(run["rows"][1]["mode"], "sync-normal");
+  EXPECT_EQ(run["rows"][0]["implementation"], "kernel");
   const auto& stats = run["rows"][1]["samples"][0]["stats"];
   ASSERT_TRUE(stats.is_object()) << run["rows"][1].dump(2);
   EXPECT_EQ(stats["format"], "tunfwd-stats/1");

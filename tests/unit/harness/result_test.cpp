@@ -36,7 +36,7 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   RunResult run;
   run.machine = {{"cpu_model", "X"}};
   run.settings = {{"duration_s", 3}};
-  RowResult row = tbtest::forwarder_row("fast", "/bin/fwd --x");
+  RowResult row = tbtest::forwarder_row("fast", "/bin/fwd --x", {}, "tun-rs", "sync-gso");
   row.traits = {{"offload", false}, {"channel", true}};
   Sample s;
   s.pass = 2;
@@ -56,6 +56,8 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   EXPECT_EQ(r.kind, "forwarder");
   EXPECT_TRUE(r.sampled);
   EXPECT_EQ(r.compare_with, kKernelVeth);
+  EXPECT_EQ(r.implementation, "tun-rs");
+  EXPECT_EQ(r.mode, "sync-gso");
   EXPECT_EQ(r.trait_yes_no("offload"), "no");
   EXPECT_EQ(r.trait_yes_no("channel"), "yes");
   EXPECT_EQ(r.trait_yes_no("pool"), "") << "unknown traits stay unknown";
@@ -107,10 +109,52 @@ TEST(Result, ReadsFormatOneFiles) {
   EXPECT_TRUE(run.rows[1].sampled);
   EXPECT_EQ(run.rows[1].trait_yes_no("offload"), "yes");
   EXPECT_EQ(run.rows[1].trait_yes_no("channel"), "no");
-  EXPECT_EQ(run.rows[1].traits.value("implementation", ""), "tunfwd");
+  EXPECT_EQ(run.rows[0].implementation, "kernel");
+  EXPECT_EQ(run.rows[1].implementation, "tunbench");
+  EXPECT_EQ(run.rows[1].mode, "sync-gso");
+  EXPECT_FALSE(run.rows[1].traits.contains("implementation")) << "the row's field says it, not a trait";
+  EXPECT_EQ(run.rows[2].implementation, "twin");
+  EXPECT_EQ(run.rows[2].mode, "");
   EXPECT_EQ(run.rows[2].trait_yes_no("offload"), "") << "unknown, not guessed";
   EXPECT_DOUBLE_EQ(run.rows[1].samples.at(0).iperf.gbps, 3.5);
   auto bad = j;
   bad["rows"][0]["kind"] = "teleport";
   EXPECT_THROW(bad.get<RunResult>(), std::runtime_error);
+}
+
+// Rows of run files written before rows named their implementation get one from what the file
+// says: the kernel kinds, the traits tunfwd modes and stacks carried, else the label rule.
+TEST(Result, OlderRowsGetTheirImplementationFromKindTraitsOrLabel) {
+  struct Case {
+    const char* row;  // a tunbench-run/2 row without "implementation"
+    const char* implementation;
+    const char* mode;
+  };
+  const Case cases[] = {
+      {R"({"label": "kernel veth down", "kind": "kernel-veth", "direction": "down", "traits": {}})", "kernel", ""},
+      {R"({"label": "kernel routed up", "kind": "kernel-routed", "traits": null})", "kernel", ""},
+      {R"({"label": "sync-gso", "kind": "forwarder", "traits": {"name": "sync-gso", "implementation": "tunfwd"}})",
+       "tunbench", "sync-gso"},
+      {R"({"label": "tunstack up", "kind": "stack", "traits": {"implementation": "tunstack"}})", "tunbench", ""},
+      {R"({"label": "pasta down", "kind": "stack", "direction": "down", "traits": {"implementation": "pasta"}})",
+       "pasta", ""},
+      {R"({"label": "tun-rs/sync-gso", "kind": "forwarder", "traits": {}})", "tun-rs", "sync-gso"},
+      {R"({"label": "tun-rs/sync-gso down", "kind": "forwarder", "direction": "down", "traits": {}})", "tun-rs",
+       "sync-gso"},
+      {R"({"label": "base-sync-gso", "kind": "forwarder", "traits": {}})", "base-sync-gso", ""},
+      {R"({"label": "a/b/c", "kind": "forwarder", "traits": {}})", "a/b/c", ""},
+  };
+  for (const auto& c : cases) {
+    const auto r = nlohmann::json::parse(c.row).get<RowResult>();
+    EXPECT_EQ(r.implementation, c.implementation) << c.row;
+    EXPECT_EQ(r.mode, c.mode) << c.row;
+    EXPECT_FALSE(r.traits.is_object() && r.traits.contains("implementation")) << c.row;
+  }
+  // A row that names its implementation is taken at its word, whatever its label.
+  const auto named =
+      nlohmann::json::parse(
+          R"({"label": "x/y", "kind": "forwarder", "implementation": "boringtun", "mode": "", "traits": {}})")
+          .get<RowResult>();
+  EXPECT_EQ(named.implementation, "boringtun");
+  EXPECT_EQ(named.mode, "");
 }

@@ -95,6 +95,7 @@ const BadCase kBad[] = {
      },
      "is not key=value"},
     {"NoKind", [](SutSpec& s) { s.kind.clear(); }, "without a kind"},
+    {"ModeWithoutImplementation", [](SutSpec& s) { s.mode = "sync-gso"; }, "mode 'sync-gso' without an implementation"},
 };
 
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
@@ -130,6 +131,53 @@ TEST(Sut, JsonRoundTripKeepsTheDescription) {
   EXPECT_FALSE(back.processes.at(1).sampled);
   EXPECT_EQ(back.devices.at(0).iface.mtu, 9000);
   EXPECT_EQ(back.stats_format, "tunfwd-stats/1");
+}
+
+// What `--sut FILE.json` may say about the implementation it measures survives a round trip;
+// a file that says nothing leaves both empty (tunbench run then names the row after its label).
+TEST(Sut, JsonRoundTripKeepsImplementationAndMode) {
+  struct Case {
+    const char* implementation;
+    const char* mode;
+  };
+  for (const Case c : {Case{"tun-rs", "sync-gso"}, Case{"boringtun", ""}, Case{"", ""}}) {
+    auto s = suts::forwarder({"/bin/fwd"});
+    s.implementation = c.implementation;
+    s.mode = c.mode;
+    const nlohmann::json j = s;
+    EXPECT_EQ(j.at("implementation"), c.implementation);
+    EXPECT_EQ(j.at("mode"), c.mode);
+    const auto back = j.get<SutSpec>();
+    EXPECT_EQ(back.implementation, c.implementation);
+    EXPECT_EQ(back.mode, c.mode);
+  }
+  nlohmann::json older = suts::forwarder({"/bin/fwd"});
+  older.erase("implementation");
+  older.erase("mode");
+  const auto back = older.get<SutSpec>();
+  EXPECT_EQ(back.implementation, "");
+  EXPECT_EQ(back.mode, "");
+  nlohmann::json wrong = suts::forwarder({"/bin/fwd"});
+  wrong["implementation"] = 3;
+  EXPECT_EQ(error_of([&] { (void)wrong.get<SutSpec>(); }), "sut.implementation: unexpected number value");
+}
+
+// The rows tunbench builds itself name their implementation: the kernel baselines "kernel",
+// tunstack "tunbench" (ours), the other stacks their own names.
+TEST(Sut, BuiltInsNameTheirImplementation) {
+  for (const auto& name : suts::baseline_names()) {
+    EXPECT_EQ(suts::baseline(name)->implementation, "kernel") << name;
+    EXPECT_EQ(suts::baseline(name)->mode, "") << name;
+  }
+  struct Case {
+    const char* stack;
+    const char* implementation;
+  };
+  for (const Case c : {Case{"ours", "tunbench"}, Case{"pasta", "pasta"}, Case{"slirp4netns", "slirp4netns"}}) {
+    const auto s = suts::builtin_stack(c.stack, "/bin/tunstack");
+    ASSERT_TRUE(s) << c.stack;
+    EXPECT_EQ(s->implementation, c.implementation) << c.stack;
+  }
 }
 
 TEST(Sut, JsonErrorsNameTheField) {

@@ -121,14 +121,51 @@ TEST(JsonFile, RoundTripThroughAFile) {
 TEST(Chart, DataHasOneLinePerRowAndGnuplotDrawsAPng) {
   const auto run = example_run();
   const auto data = report::chart_data(run);
-  EXPECT_NE(data.find("1 \"sync-gso\" 5.5000 5.0000 6.0000 85.00"), std::string::npos) << data;
-  EXPECT_NE(data.find("2 \"async-normal\" 0.0000"), std::string::npos) << data;
+  // Groups stand 0.6 bar apart; ours in blue (0x3a7bd5), the kernel grey (0x9e9e9e); ratio 0.5.
+  EXPECT_NE(
+      data.find("0.0 \"kernel veth\" \"kernel\" 11.0000 10.0000 12.0000 1.0000 0.00 10395294 1 \"11.0\" \"1.00\"\n"),
+      std::string::npos)
+      << data;
+  EXPECT_NE(data.find("1.6 \"sync-gso\" \"tunbench\" 5.5000 5.0000 6.0000 0.5000 85.00 3832789 1 \"5.50\" \"0.500\"\n"),
+            std::string::npos)
+      << data;
+  EXPECT_NE(
+      data.find("3.2 \"async-normal\" \"tunbench\" 0.0000 0.0000 0.0000 0.0000 0.00 3832789 0 \"failed\" \"-\"\n"),
+      std::string::npos)
+      << data;
   const tbtest::ScratchDir dir("tb-report-test");
   const auto png = dir.file("chart.png");
   report::write_chart(run, png);
   const auto bytes = harness::read_file(png.string());
   ASSERT_GT(bytes.size(), 8u);
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  EXPECT_FALSE(harness::read_file(dir.file("chart.gp").string()).empty()) << "the script stays next to the PNG";
+  EXPECT_EQ(harness::read_file(dir.file("chart.dat").string()), data);
+}
+
+// Our row and its tun-rs twin stand side by side, each in its implementation's colour, and the
+// legend names both; the bar labels carry the ratio under the Gbps.
+TEST(Chart, TwinStandsBesideOurModeAndTheLegendNamesImplementations) {
+  auto run = example_run();
+  auto twin = tbtest::forwarder_row("tun-rs/sync-gso", "/bin/tun-rs", {sample(1, 4), sample(2, 4.8), sample(3, 4.4)},
+                                    "tun-rs", "sync-gso");
+  run.rows.insert(run.rows.begin() + 1, tbtest::tunfwd_row("async-gso", true, false, {sample(1, 7, 60, 5)}));
+  run.rows.push_back(twin);
+  run.compute_ratios();
+  const auto data = report::chart_data(run);
+  const auto at = [&](const char* label) { return data.find(std::string("\"") + label + "\""); };
+  ASSERT_NE(at("tun-rs/sync-gso"), std::string::npos) << data;
+  EXPECT_LT(at("async-gso"), at("sync-gso")) << data;
+  EXPECT_LT(at("sync-gso"), at("tun-rs/sync-gso")) << data;
+  EXPECT_LT(at("tun-rs/sync-gso"), at("async-normal")) << "the twin comes right after its mode\n" << data;
+  EXPECT_NE(data.find("4.2 \"tun-rs/sync-gso\" \"tun-rs\" 4.4000 4.0000 4.8000 0.4000"), std::string::npos)
+      << "one bar after sync-gso, no group gap\n"
+      << data;
+  const auto script = report::chart_script(run, "run.dat", "run.png");
+  for (const char* title : {"title \"tunbench\"", "title \"kernel\"", "title \"tun-rs\""})
+    EXPECT_NE(script.find(title), std::string::npos) << title << "\n" << script;
+  EXPECT_NE(script.find("lc rgb variable"), std::string::npos) << script;
+  EXPECT_NE(script.find("strcol(11).\"\\n×\".strcol(12)"), std::string::npos) << "the ratio labels the bar\n" << script;
 }
 
 TEST(CompareReport, RegressionIsAnnounced) {
