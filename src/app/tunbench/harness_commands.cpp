@@ -50,7 +50,7 @@ struct RunOptions {
   std::string tunfwd;
   std::vector<std::string> forwarders;
   std::vector<std::string> suts;
-  std::string stacks;                   // --stacks: built-in stacks (ours, pasta, slirp4netns)
+  std::string stacks;                   // --stacks: built-in stacks (harness::suts::stack_names())
   std::vector<std::string> stack_cmds;  // --stack 'LABEL=CMD'
   std::string tunstack;
   int stack_mtu = 1500;
@@ -285,7 +285,7 @@ void add_run(CLI::App& app, int* exit_code) {
                   "any system under test described in a file: 'LABEL=FILE.json' (tunbench-sut/1, see "
                   "docs/architecture.md; repeatable)");
   run->add_option("--stacks", o->stacks,
-                  "userspace stacks behind a TUN: ours (tunstack), pasta, slirp4netns (comma list)");
+                  "userspace stacks behind a TUN: ours (tunstack), pasta, pasta-m9000, slirp4netns (comma list)");
   run->add_option("--stack", o->stack_cmds,
                   "another stack: 'LABEL=COMMAND ARGS' run in tb-fwd, creating tun0 there (placeholders {ns:a}, "
                   "{netns_path:a}, {mtu}, {stats_json}; repeatable)");

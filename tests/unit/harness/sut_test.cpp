@@ -173,11 +173,25 @@ TEST(Sut, BuiltInsNameTheirImplementation) {
     const char* stack;
     const char* implementation;
   };
-  for (const Case c : {Case{"ours", "tunbench"}, Case{"pasta", "pasta"}, Case{"slirp4netns", "slirp4netns"}}) {
+  for (const Case c : {Case{"ours", "tunbench"}, Case{"pasta", "pasta"}, Case{"pasta-m9000", "pasta"},
+                       Case{"slirp4netns", "slirp4netns"}}) {
     const auto s = suts::builtin_stack(c.stack, "/bin/tunstack");
     ASSERT_TRUE(s) << c.stack;
     EXPECT_EQ(s->implementation, c.implementation) << c.stack;
   }
+}
+
+// The upload-fair pasta recipe is pasta's own plus MTU 9000 and Reno in its namespace, nothing else.
+TEST(Sut, PastaM9000IsPastaAtMtu9000WithRenoInItsNamespace) {
+  const auto plain = suts::builtin_stack("pasta", "");
+  const auto m9000 = suts::builtin_stack("pasta-m9000", "");
+  ASSERT_TRUE(plain && m9000);
+  auto argv = plain->processes.at(0).argv;
+  argv.insert(argv.end(), {"-m", "9000"});
+  EXPECT_EQ(m9000->processes.at(0).argv, argv);
+  auto sysctls = plain->sysctls;
+  sysctls.emplace_back("fwd", "net.ipv4.tcp_congestion_control=reno");
+  EXPECT_EQ(m9000->sysctls, sysctls);
 }
 
 TEST(Sut, JsonErrorsNameTheField) {
