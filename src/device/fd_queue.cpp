@@ -1,6 +1,7 @@
 #include "device/fd_queue.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -60,7 +61,7 @@ FdQueue::FdQueue(UniqueFd fd, Offloads offloads) : fd_(std::move(fd)), offloads_
 }
 
 template <class Call>
-long FdQueue::blocking(Call call) {
+long FdQueue::blocking(short events, Call call) {
   accept_wake_signal();
   const pthread_t self = ::pthread_self();
   std::size_t slot = 0;
@@ -77,6 +78,13 @@ long FdQueue::blocking(Call call) {
       break;
     }
     n = call();
+    if (n == -EAGAIN) {
+      // The fd is shared with a view that made it non-blocking (an Asio descriptor over a dup
+      // sets O_NONBLOCK on the open file): wait for readiness instead, woken the same way.
+      pollfd p{fd_.get(), events, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
     if (n != -EINTR) break;
   }
   blocked_[slot].store(0);
@@ -102,7 +110,8 @@ void FdQueue::interrupt() {
 }
 
 IoResult FdQueue::read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* header) {
-  long n = blocking([&] { return read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header, Wait::kUntilSignal); });
+  long n =
+      blocking(POLLIN, [&] { return read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header, Wait::kUntilSignal); });
   // A TUN read asleep when its device is deleted wakes with EFAULT (the queue is shut down
   // under it); the next read says what happened: EBADFD, the device is gone.
   if (n == -EFAULT) n = read_packet(fd_.get(), offloads_.vnet_hdr, buffer, header, Wait::kNever);
@@ -112,7 +121,7 @@ IoResult FdQueue::read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* hea
 
 IoResult FdQueue::write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
   const long n =
-      blocking([&] { return write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header, Wait::kUntilSignal); });
+      blocking(POLLOUT, [&] { return write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header, Wait::kUntilSignal); });
   if (n >= 0) return {static_cast<std::size_t>(n), 0};
   return {0, static_cast<int>(-n)};
 }

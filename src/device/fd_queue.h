@@ -50,7 +50,7 @@ class FdQueue : public PacketDevice, public BatchDevice {
   // Runs a blocking system call (returning -errno) so that interrupt() can end it: the calling
   // thread is registered in blocked_ for its duration. -ECANCELED once interrupted.
   template <class Call>
-  long blocking(Call call);
+  long blocking(short events, Call call);
   IoResult read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* header);
   IoResult write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header);
 

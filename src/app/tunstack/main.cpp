@@ -175,7 +175,9 @@ int run(const Args& a) {
       } else if (token == kTunToken) {
         for (int k = 0; k < kReadBudget; ++k) {
           vnet::VnetHeader header;
-          const long len = device::read_packet(tun_fd, true, {read_buffer.get(), 65536}, &header);
+          // Never blocking, whatever the fd's flags (TunDevice's queues are blocking fds): the
+          // loop waits in epoll, and a read finding the queue empty ends the batch.
+          const long len = device::read_packet(tun_fd, true, {read_buffer.get(), 65536}, &header, device::Wait::kNever);
           if (len == -EAGAIN) break;
           if (len < 0) {
             fmt::print(stderr, "tunstack: {}: read failed: {}\n", tun->name(), std::strerror(static_cast<int>(-len)));

@@ -219,6 +219,34 @@ TEST(FdQueueTest, InterruptWakesAWriteBlockedOnAFullQueue) {
   EXPECT_EQ(writer.get().error, ECANCELED);
 }
 
+// An Asio view over a dup of the queue's fd sets O_NONBLOCK on the open file both share: a read
+// then still waits for a packet (poll), and interrupt() still ends the wait.
+TEST(FdQueueTest, AFdMadeNonBlockingBehindItsBackStillWaitsAndIsInterruptible) {
+  SocketPair sp;
+  const int peer = sp.peer.get();
+  FdQueue q(std::move(sp.ours), kPlain);
+  ASSERT_EQ(::fcntl(q.fd(), F_SETFL, O_NONBLOCK), 0);
+  std::promise<pid_t> tid;
+  auto reader = std::async(std::launch::async, [&] {
+    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    std::array<std::uint8_t, 256> buf{};
+    return q.read(buf);
+  });
+  wait_until_blocked(tid.get_future().get());
+  const auto pkt = test_packet(3, 64);
+  ASSERT_EQ(::write(peer, pkt.data(), pkt.size()), 64);
+  EXPECT_EQ(reader.get().count, 64u);
+  std::promise<pid_t> tid2;
+  auto waiting = std::async(std::launch::async, [&] {
+    tid2.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    std::array<std::uint8_t, 256> buf{};
+    return q.read(buf);
+  });
+  wait_until_blocked(tid2.get_future().get());
+  q.interrupt();
+  EXPECT_EQ(waiting.get().error, ECANCELED);
+}
+
 TEST(FdQueueTest, EverythingIsCancelledAfterInterrupt) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kPlain);
