@@ -41,6 +41,25 @@ void wait_until_blocked(pid_t tid) {
   }
 }
 
+// Runs `call` (a queue call that blocks) on another thread and returns once that thread sleeps.
+template <class Call>
+std::future<IoResult> once_blocked(Call call) {
+  std::promise<pid_t> tid;
+  auto started = tid.get_future();
+  auto result = std::async(std::launch::async, [call, tid = std::move(tid)]() mutable {
+    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    return call();
+  });
+  wait_until_blocked(started.get());
+  return result;
+}
+
+// Reads one packet of up to 256 bytes from `q`.
+IoResult read_small(FdQueue& q) {
+  std::array<std::uint8_t, 256> buf{};
+  return q.read(buf);
+}
+
 // A blocking fd: a read sleeps in the kernel (one system call per packet, not read, poll, read).
 TEST(FdQueueTest, MakesTheFdBlocking) {
   SocketPair sp;
@@ -158,13 +177,7 @@ TEST(FdQueueTest, VnetReadShorterThanTheHeaderIsAnError) {
 TEST(FdQueueTest, InterruptWakesABlockedReadFromAnotherThread) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kPlain);
-  std::promise<pid_t> tid;
-  auto reader = std::async(std::launch::async, [&] {
-    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-    std::array<std::uint8_t, 256> buf{};
-    return q.read(buf);
-  });
-  wait_until_blocked(tid.get_future().get());
+  auto reader = once_blocked([&] { return read_small(q); });
   q.interrupt();
   const IoResult r = reader.get();
   EXPECT_EQ(r.error, ECANCELED);
@@ -174,14 +187,11 @@ TEST(FdQueueTest, InterruptWakesABlockedReadFromAnotherThread) {
 TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kVnet);
-  std::promise<pid_t> tid;
-  auto reader = std::async(std::launch::async, [&] {
-    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+  auto reader = once_blocked([&] {
     std::array<std::uint8_t, 256> buf{};
     std::array<Packet, 1> batch{Packet{.buffer = buf}};
     return q.recv_batch(batch);
   });
-  wait_until_blocked(tid.get_future().get());
   q.interrupt();
   EXPECT_EQ(reader.get().error, ECANCELED);
 }
@@ -189,16 +199,8 @@ TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
 TEST(FdQueueTest, InterruptWakesEveryThreadBlockedOnTheQueue) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kPlain);
-  constexpr int kReaders = 3;
-  std::array<std::promise<pid_t>, kReaders> tids;
   std::vector<std::future<IoResult>> readers;
-  for (auto& tid : tids)
-    readers.push_back(std::async(std::launch::async, [&q, &tid] {
-      tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-      std::array<std::uint8_t, 256> buf{};
-      return q.read(buf);
-    }));
-  for (auto& tid : tids) wait_until_blocked(tid.get_future().get());
+  for (int i = 0; i < 3; ++i) readers.push_back(once_blocked([&] { return read_small(q); }));
   q.interrupt();
   for (auto& r : readers) EXPECT_EQ(r.get().error, ECANCELED);
 }
@@ -209,12 +211,7 @@ TEST(FdQueueTest, InterruptWakesAWriteBlockedOnAFullQueue) {
   const auto pkt = test_packet(7, 1000);
   while (::send(q.fd(), pkt.data(), pkt.size(), MSG_DONTWAIT) > 0) {
   }
-  std::promise<pid_t> tid;
-  auto writer = std::async(std::launch::async, [&] {
-    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-    return q.write(pkt);
-  });
-  wait_until_blocked(tid.get_future().get());
+  auto writer = once_blocked([&] { return q.write(pkt); });
   q.interrupt();
   EXPECT_EQ(writer.get().error, ECANCELED);
 }
@@ -226,23 +223,11 @@ TEST(FdQueueTest, AFdMadeNonBlockingBehindItsBackStillWaitsAndIsInterruptible) {
   const int peer = sp.peer.get();
   FdQueue q(std::move(sp.ours), kPlain);
   ASSERT_EQ(::fcntl(q.fd(), F_SETFL, O_NONBLOCK), 0);
-  std::promise<pid_t> tid;
-  auto reader = std::async(std::launch::async, [&] {
-    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-    std::array<std::uint8_t, 256> buf{};
-    return q.read(buf);
-  });
-  wait_until_blocked(tid.get_future().get());
+  auto reader = once_blocked([&] { return read_small(q); });
   const auto pkt = test_packet(3, 64);
   ASSERT_EQ(::write(peer, pkt.data(), pkt.size()), 64);
   EXPECT_EQ(reader.get().count, 64u);
-  std::promise<pid_t> tid2;
-  auto waiting = std::async(std::launch::async, [&] {
-    tid2.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-    std::array<std::uint8_t, 256> buf{};
-    return q.read(buf);
-  });
-  wait_until_blocked(tid2.get_future().get());
+  auto waiting = once_blocked([&] { return read_small(q); });
   q.interrupt();
   EXPECT_EQ(waiting.get().error, ECANCELED);
 }
