@@ -101,10 +101,8 @@ class TcpEngine {
   bool deliver_held(Connection& c);
   void client_finished(Connection& c);
   void send_data(Connection& c, std::uint64_t now_ms);
-  // Rewinds to the first unacknowledged byte; false when the socket failed (c is gone).
-  bool go_back(Connection& c);
-  // Drops what the client acknowledged from the socket; false when that failed (c is gone).
-  bool settle(Connection& c);
+  // Rewinds to the first unacknowledged byte.
+  void go_back(Connection& c);
   void on_rto(Connection& c, std::uint64_t now_ms);
   void on_persist(Connection& c, std::uint64_t now_ms);
   void on_window_check(Connection& c, std::uint64_t now_ms);
@@ -124,7 +122,6 @@ class TcpEngine {
   std::uint32_t advertised_window(Connection& c);
 
   void mark_due(Connection& c);  // an ACK is due at flush()
-  void enqueue(Connection& c);   // flush() has work for c (an ACK, bytes to drop from the socket)
   void arm(Connection& c);       // (re)schedules c's earliest deadline
 
   SocketFactory& sockets_;
@@ -136,7 +133,7 @@ class TcpEngine {
 
   SlotTable<Connection> slots_;
   std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> by_flow_;
-  std::vector<std::uint32_t> due_;  // slots with an ACK to send or bytes to consume at flush()
+  std::vector<std::uint32_t> due_;  // slots with an ACK to send at flush()
   std::uint64_t epoch_ = 1;         // loop iterations (flush() calls): ages cached send_space()
   // (deadline, token): stale entries are skipped when popped.
   using Timer = std::pair<std::uint64_t, std::uint64_t>;
