@@ -115,21 +115,13 @@ void ReassemblyQueue::advance(std::uint32_t rcv_nxt) {
 }
 
 std::size_t ReassemblyQueue::sack_blocks(std::span<SackBlock> out) const {
-  // Adjacent pieces form one block.
-  std::vector<SackBlock> blocks;
-  for (const Piece& p : pieces_) {
-    if (!blocks.empty() && blocks.back().right == p.seq)
-      blocks.back().right = p.end();
-    else
-      blocks.push_back({p.seq, p.end()});
-  }
+  // insert() joins adjacent pieces, so each piece is one block.
+  const auto contains_recent = [&](const Piece& p) { return seq_le(p.seq, recent_) && seq_lt(recent_, p.end()); };
+  const auto recent = std::find_if(pieces_.begin(), pieces_.end(), contains_recent);
   std::size_t n = 0;
-  const auto recent = std::find_if(blocks.begin(), blocks.end(), [&](const SackBlock& b) {
-    return seq_le(b.left, recent_) && seq_lt(recent_, b.right);
-  });
-  if (recent != blocks.end() && n < out.size()) out[n++] = *recent;
-  for (auto it = blocks.begin(); it != blocks.end() && n < out.size(); ++it)
-    if (it != recent) out[n++] = *it;
+  if (recent != pieces_.end() && n < out.size()) out[n++] = {recent->seq, recent->end()};
+  for (auto it = pieces_.begin(); it != pieces_.end() && n < out.size(); ++it)
+    if (it != recent) out[n++] = {it->seq, it->end()};
   return n;
 }
 
