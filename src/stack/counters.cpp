@@ -13,9 +13,9 @@ std::string StackCounters::format() const {
   std::string s = fmt::format(
       "tunstack: packets in {} out {}; bytes to sockets {} to client {} held {} reassembled {}; tcp opened {} refused "
       "{} closed {} reset {} "
-      "expired {}; retransmits fast {} timeout {}; window probes {}; udp flows {} datagrams in {} out {}; drops {}",
+      "expired {}; retransmits fast {} timeout {} holes resent {}; window probes {}; udp flows {} datagrams in {} out {}; drops {}",
       packets_in, packets_out, bytes_to_sockets, bytes_to_client, bytes_held, bytes_reassembled, tcp_opened,
-      tcp_refused, tcp_closed, tcp_reset, tcp_expired, retransmits_fast, retransmits_timeout, window_probes, udp_flows,
+      tcp_refused, tcp_closed, tcp_reset, tcp_expired, retransmits_fast, retransmits_timeout, holes_resent, window_probes, udp_flows,
       udp_datagrams_in, udp_datagrams_out, dropped());
   if (dropped() != 0) {
     s += " (";
@@ -48,6 +48,7 @@ nlohmann::json to_json(const StackCounters& c) {
           {"tcp_expired", c.tcp_expired},
           {"retransmits_fast", c.retransmits_fast},
           {"retransmits_timeout", c.retransmits_timeout},
+          {"holes_resent", c.holes_resent},
           {"window_probes", c.window_probes},
           {"udp_flows", c.udp_flows},
           {"udp_datagrams_in", c.udp_datagrams_in},

@@ -25,6 +25,7 @@ struct StackCounters {
   std::uint64_t tcp_expired = 0;          // connections removed by a timeout
   std::uint64_t retransmits_fast = 0;     // resends after duplicate ACKs
   std::uint64_t retransmits_timeout = 0;  // resends after the retransmission timer
+  std::uint64_t holes_resent = 0;         // packets resent into holes the client SACKed around
   std::uint64_t window_probes = 0;        // zero-window probes sent to the client
   std::uint64_t udp_flows = 0;            // UDP flows opened
   std::uint64_t udp_datagrams_in = 0;     // datagrams relayed client → server

@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "device/unique_fd.h"
@@ -115,9 +117,10 @@ class KernelStreamSocket final : public StreamSocket {
     // MSG_TRUNC on a TCP socket discards the bytes without copying them.
     return result(::recv(fd_.get(), nullptr, n, MSG_TRUNC | MSG_DONTWAIT));
   }
-  void rewind() override {
-    const int zero = 0;
-    ::setsockopt(fd_.get(), SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof zero);
+  void seek(std::size_t offset) override {
+    // The receive buffer of one connection is far below 2 GiB (tcp_rmem), so offset fits.
+    const int value = static_cast<int>(std::min<std::size_t>(offset, INT32_MAX));
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_PEEK_OFF, &value, sizeof value);
   }
   void shutdown_write() override { ::shutdown(fd_.get(), SHUT_WR); }
   void abort() override {

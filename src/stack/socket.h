@@ -23,8 +23,8 @@ struct Readiness {
 
 // One TCP connection from the stack to the server the client asked for. The bytes the server
 // sent stay in this socket's receive buffer until the client acknowledged them: peek() reads
-// them at a running offset, consume() drops the acknowledged head, rewind() goes back to it for
-// a retransmission. No user-space copy of unacknowledged data exists.
+// them at a running offset, consume() drops the acknowledged head, seek() moves the offset back
+// for a retransmission. No user-space copy of unacknowledged data exists.
 class StreamSocket {
  public:
   virtual ~StreamSocket() = default;
@@ -43,8 +43,10 @@ class StreamSocket {
   virtual IoResult peek(std::span<std::uint8_t> out) = 0;
   // Drops the first n received bytes (acknowledged by the client); the peek offset moves with them.
   virtual IoResult consume(std::size_t n) = 0;
-  // The peek offset back to the first byte not consumed (go-back for a retransmission).
-  virtual void rewind() = 0;
+  // Sets the peek offset, in bytes past the first byte not consumed: 0 goes back for a
+  // retransmission from the first unacknowledged byte, more to resend a hole the client SACKed
+  // around. An offset past what was received is clamped to its end.
+  virtual void seek(std::size_t offset) = 0;
   // The client sent its FIN: half-close towards the server.
   virtual void shutdown_write() = 0;
   // The client reset the connection: make the kernel send RST to the server (SO_LINGER 0).

@@ -5,6 +5,7 @@
 
 #include "packet/encode.h"
 #include "packet/tcp_header.h"
+#include "stack/sack_scoreboard.h"
 #include "stack/seq.h"
 
 namespace stack {
@@ -96,6 +97,10 @@ struct TcpEngine::Connection {
   std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
   std::uint32_t retries = 0;
   std::uint32_t dupacks = 0;
+  SackScoreboard sacked;        // what the client holds beyond snd_una
+  bool recovering = false;      // a SACK recovery is under way ...
+  std::uint32_t recover = 0;    // ... until snd_una reaches this (snd_max when it began)
+  std::uint32_t rexmit_nxt = 0;  // holes before this were resent in this recovery
   std::uint64_t rto_at = 0, persist_at = 0, expire_at = 0;
   std::uint64_t window_at = 0;  // re-check a closed window (see advertised_window())
   std::uint32_t window_poll_ms = 0;
@@ -429,6 +434,9 @@ void TcpEngine::on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms) {
     mark_due(c);
     return;
   }
+  if (c.sack_ok && in.options.sack_count != 0)
+    c.sacked.add(std::span<const SackBlock>(in.options.sack.data(), in.options.sack_count),
+                 seq_gt(ack, c.snd_una) ? ack : c.snd_una, c.snd_max);
   if (seq_gt(ack, c.snd_una)) {
     std::uint32_t acked = ack - c.snd_una;
     // Only a FIN we sent makes ack reach fin_seq + 1; a go-back may have cleared fin_sent since.
@@ -451,6 +459,21 @@ void TcpEngine::on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms) {
     if (seq_lt(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
     c.dupacks = 0;
     c.retries = 0;
+    c.sacked.advance(ack);
+    if (c.recovering) {
+      if (seq_ge(ack, c.recover)) {
+        c.recovering = false;
+      } else {
+        // A partial ACK (RFC 6582): the byte at snd_una is missing too. Resend the holes the
+        // scoreboard shows from here; with none above it, fall back to going back.
+        if (seq_lt(c.rexmit_nxt, ack)) c.rexmit_nxt = ack;
+        if (c.sacked.next_hole(c.rexmit_nxt)) {
+          resend_holes(c, now_ms);
+        } else if (c.rexmit_nxt == ack) {
+          go_back(c);
+        }
+      }
+    }
     // RTT from the echoed timestamp (RFC 6298 §2 with RFC 7323 §4).
     if (c.ts_ok && in.options.ts_ecr != 0) {
       const auto sample = static_cast<std::uint32_t>(now_ms) - in.options.ts_ecr;
@@ -472,7 +495,16 @@ void TcpEngine::on_ack(Connection& c, const Inbound& in, std::uint64_t now_ms) {
              c.snd_una != c.snd_max) {
     if (++c.dupacks == config_.dupack_threshold) {
       ++counters_.retransmits_fast;
-      go_back(c);
+      if (c.sacked.empty()) {
+        go_back(c);
+      } else {
+        c.recovering = true;
+        c.recover = c.snd_max;
+        c.rexmit_nxt = c.snd_una;
+        resend_holes(c, now_ms);
+      }
+    } else if (c.recovering) {
+      resend_holes(c, now_ms);  // the blocks of this ACK may show holes further up
     }
   }
   c.snd_wnd = window;
@@ -567,9 +599,38 @@ void TcpEngine::client_finished(Connection& c) {
 
 void TcpEngine::go_back(Connection& c) {
   c.snd_nxt = c.snd_una;
-  c.socket->rewind();
+  c.recovering = false;
+  c.sacked.clear();
+  c.socket->seek(0);
   c.socket_has_data = true;
   if (c.fin_sent && !c.fin_acked) c.fin_sent = false;  // resent when the data before it is
+}
+
+void TcpEngine::resend_holes(Connection& c, std::uint64_t now_ms) {
+  const std::size_t headers = header_size(c);
+  const std::size_t most = max_payload(c);
+  bool moved = false;
+  // Holes lie below snd_max, and a hole's bytes are still in the socket (nothing SACKed or
+  // after it was consumed): each resend peeks them at their offset from snd_una.
+  for (auto hole = c.sacked.next_hole(c.rexmit_nxt); hole; hole = c.sacked.next_hole(c.rexmit_nxt)) {
+    std::uint32_t seq = hole->left;
+    while (seq_lt(seq, hole->right)) {
+      const std::size_t want = std::min<std::size_t>(hole->right - seq, most);
+      c.socket->seek(seq - c.snd_una);
+      moved = true;
+      const auto r = c.socket->peek(sink_.buffer().subspan(headers, want));
+      if (!r.ok() || r.count == 0) {  // the socket has less than we sent: the timer handles it
+        c.rexmit_nxt = hole->right;
+        break;
+      }
+      emit(c, kAck, seq, r.count, now_ms);
+      ++counters_.holes_resent;
+      counters_.bytes_to_client += r.count;
+      seq += static_cast<std::uint32_t>(r.count);
+    }
+    c.rexmit_nxt = hole->right;
+  }
+  if (moved) c.socket->seek(c.snd_nxt - c.snd_una);  // new data goes on from where it was
 }
 
 std::size_t TcpEngine::max_payload(const Connection& c) const {

@@ -14,9 +14,11 @@
 //   left partial (NEEDS_CSUM) for the kernel.
 // - The handshake completes towards the client only once the server accepted the connection;
 //   a refused or unreachable server is answered with RST.
-// - Loss recovery towards the client: go-back-N from the first unacknowledged byte on the third duplicate ACK or
-//   on the retransmission timer (RFC 6298 with timestamps), a persist timer with zero-window
-//   probes, and bounded retries.
+// - Loss recovery towards the client: on the third duplicate ACK, the holes between the blocks the
+//   client SACKed are resent, each once per recovery (SackScoreboard; go-back-N from the first
+//   unacknowledged byte when it sent none); the retransmission timer (RFC 6298 with timestamps)
+//   goes back to the first unacknowledged byte; a persist timer with zero-window probes, and
+//   bounded retries.
 // - Single-threaded; time comes in as milliseconds from the caller, so tests drive it.
 #include <cstdint>
 #include <memory>
@@ -101,8 +103,10 @@ class TcpEngine {
   bool deliver_held(Connection& c);
   void client_finished(Connection& c);
   void send_data(Connection& c, std::uint64_t now_ms);
-  // Rewinds to the first unacknowledged byte.
+  // Rewinds to the first unacknowledged byte (and ends a SACK recovery).
   void go_back(Connection& c);
+  // In a SACK recovery: resends the holes at or after rexmit_nxt below the highest SACKed byte.
+  void resend_holes(Connection& c, std::uint64_t now_ms);
   void on_rto(Connection& c, std::uint64_t now_ms);
   void on_persist(Connection& c, std::uint64_t now_ms);
   void on_window_check(Connection& c, std::uint64_t now_ms);

@@ -16,6 +16,7 @@ inline constexpr std::uint8_t kMaxWindowScale = 14;  // RFC 7323 §2.3
 struct SackBlock {
   std::uint32_t left = 0;   // first sequence number of the block
   std::uint32_t right = 0;  // one past the last
+  friend bool operator==(const SackBlock&, const SackBlock&) = default;
 };
 
 struct TcpOptions {

@@ -43,7 +43,7 @@ class FakeStreamSocket final : public stack::StreamSocket {
   bool write_shut = false;         // shutdown_write() was called
   bool aborted = false;            // abort() was called
   int error = 0;                   // when set, every call fails with it (a reset connection)
-  std::size_t peeks = 0, rewinds = 0;
+  std::size_t peeks = 0, seeks = 0;
 
   void server_sends(const Bytes& b) { inbound_.insert(inbound_.end(), b.begin(), b.end()); }
   void server_closes() { eof_ = true; }
@@ -80,9 +80,9 @@ class FakeStreamSocket final : public stack::StreamSocket {
     offset_ = offset_ > n ? offset_ - n : 0;
     return {n, 0};
   }
-  void rewind() override {
-    ++rewinds;
-    offset_ = 0;
+  void seek(std::size_t offset) override {
+    ++seeks;
+    offset_ = std::min(offset, inbound_.size());
   }
   void shutdown_write() override {
     write_shut = true;

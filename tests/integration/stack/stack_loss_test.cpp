@@ -59,9 +59,9 @@ TEST_P(StackLoss, TransferCompletesIntactWithoutStalls) {
   ASSERT_TRUE(s.written());
   std::cout << fmt::format(
       "[ figures  ] {}: {} MB in {:.2f} s; nft dropped {} packets to the client, {} from it; tunstack retransmits "
-      "fast {} timeout {}; client RetransSegs {}\n",
+      "fast {} timeout {}, holes resent {}, {:.1f} MB sent to the client; client RetransSegs {}\n",
       c.name, bytes >> 20, t.seconds, to_client, from_client, s["retransmits_fast"], s["retransmits_timeout"],
-      client_retrans);
+      s["holes_resent"], static_cast<double>(s["bytes_to_client"]) / (1 << 20), client_retrans);
   std::cout << "[ counters ] " << s.dump() << "\n";
   RecordProperty("seconds", fmt::format("{:.3f}", t.seconds));
 
@@ -84,6 +84,10 @@ TEST_P(StackLoss, TransferCompletesIntactWithoutStalls) {
   } else {
     EXPECT_GT(s.retransmits(), 0u) << s.dump();
     EXPECT_GE(s["bytes_to_client"], bytes) << s.dump();
+    // The client SACKs what arrived beyond a loss and only the holes are resent: 1.2-2.2 x the
+    // transfer at 1 in 20 (debug build, AMD EPYC), where going back to the first lost byte every
+    // time sent 89 MB for 16 (5.5 x).
+    EXPECT_LT(s["bytes_to_client"], 4 * bytes) << s.dump();
   }
   EXPECT_EQ(s["tcp_opened"], 1u) << s.dump();
   EXPECT_EQ(s["tcp_reset"] + s["tcp_refused"] + s["tcp_expired"], 0u) << s.dump();

@@ -365,7 +365,7 @@ TEST(Retransmit, TimerResendsFromTheFirstUnacknowledgedByte) {
   EXPECT_EQ(rig.counters().retransmits_timeout, 1u);
   EXPECT_EQ(rig.counters().retransmits_fast, 0u);
   EXPECT_EQ(rig.counters().bytes_to_client, 5000u);
-  EXPECT_EQ(c.socket->rewinds, 1u);
+  EXPECT_EQ(c.socket->seeks, 1u);
   EXPECT_EQ(c.socket->unacknowledged(), 2000u);
 }
 
