@@ -21,24 +21,33 @@ struct Endpoint {
   std::vector<device::PacketDevice*> packet;  // per queue (sync modes)
   std::vector<device::BatchDevice*> batch;    // per queue (sync modes)
   // Async modes, per queue: the view the direction reading this device reads through, and the
-  // view the other direction writes through. Each completes on the executor of the direction
-  // that uses it (its strand when the io_context runs on several threads); with one thread both
-  // may be the same object.
+  // view the other direction writes through. Each completes on the event loop of the direction
+  // that uses it (Setup::loop); with one loop both may be the same object.
   std::vector<device::AsyncBatchDevice*> async_read;
   std::vector<device::AsyncBatchDevice*> async_write;
 };
 
 struct Options {
   std::size_t mtu = 1500;
-  std::size_t threads = 1;  // async modes: threads running the io_context (tunfwd --threads)
+  // Async modes: event-loop threads (tunfwd --threads); 2 gives each direction its own loop.
+  std::size_t threads = 1;
 };
 
 // Direction 0 reads `first` and writes `second`, direction 1 the mirror way.
 struct Setup {
   Endpoint first;
   Endpoint second;
-  boost::asio::io_context* io = nullptr;  // async modes
+  // Async modes: the event loop (direction 0's), and direction 1's own loop on a thread of its
+  // own when there are two (--threads 2). Two loops rather than one loop on two threads: the
+  // directions share nothing, and one io_context run by two threads hands every completion
+  // between them through its scheduler's lock (README, "Threads").
+  boost::asio::io_context* io = nullptr;
+  boost::asio::io_context* second_io = nullptr;
   Options options;
+
+  boost::asio::io_context& loop(std::size_t direction) const {
+    return direction == 1 && second_io ? *second_io : *io;
+  }
 
   const Endpoint& in(std::size_t direction) const { return direction == 0 ? first : second; }
   const Endpoint& out(std::size_t direction) const { return direction == 0 ? second : first; }

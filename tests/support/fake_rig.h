@@ -14,7 +14,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <gtest/gtest.h>
 
 #include "forward/registry.h"
@@ -112,18 +111,17 @@ class FakeRig {
   FakeTun& b() { return b_; }
   forward::Forwarder& forwarder() { return *fwd_; }
 
-  // Async modes: the event loop on `n` threads, each direction on its own strand (as tunfwd
-  // --threads sets it up). Call before start().
+  // Async modes: with n > 1, each direction on its own event loop and thread (as tunfwd
+  // --threads 2 sets it up). Call before start().
   void set_threads(std::size_t n) { threads_ = n; }
 
   forward::Setup setup() {
     forward::Setup s;
     s.io = &io_;
+    if (threads_ > 1) s.second_io = &second_io_;
     s.options.threads = threads_;
-    // Direction d reads device d and writes the other one: both views on direction d's executor.
-    std::array<boost::asio::any_io_executor, 2> executors{io_.get_executor(), io_.get_executor()};
-    if (threads_ > 1)
-      for (auto& e : executors) e = boost::asio::make_strand(io_);
+    // Direction d reads device d and writes the other one: both views on direction d's loop.
+    const std::array<boost::asio::any_io_executor, 2> executors{s.loop(0).get_executor(), s.loop(1).get_executor()};
     std::size_t i = 0;
     for (auto [tun, ep] : {std::pair{&a_, &s.first}, std::pair{&b_, &s.second}}) {
       ep->name = tun->name();
@@ -177,6 +175,7 @@ class FakeRig {
  private:
   const forward::Mode& mode_;
   boost::asio::io_context io_;
+  boost::asio::io_context second_io_;
   FakeTun a_, b_;
   std::size_t threads_ = 1;
   std::vector<std::unique_ptr<FakeAsyncView>> views_;

@@ -21,9 +21,10 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include "device/async_batch_device.h"
 #include "device/batch_device.h"
@@ -133,22 +134,34 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
   // --- AsyncBatchDevice ---
   boost::asio::any_io_executor executor() override { return io_->get_executor(); }
   void async_recv_batch(std::span<device::Packet> packets, Handler handler) override {
-    std::lock_guard lock(mu_);
-    if (!inbound_.empty()) {
-      complete(std::move(handler), fill(packets));
-      return;
-    }
-    pending_.emplace(Pending{packets, std::move(handler), boost::asio::make_work_guard(*io_)});
+    async_recv_batch_on(executor(), packets, std::move(handler));
   }
   void async_send_batch(std::span<const device::OutPacket> packets, Handler handler) override {
-    complete(std::move(handler), send_batch(packets));
+    async_send_batch_on(executor(), packets, std::move(handler));
   }
   void cancel() override {
     std::lock_guard lock(mu_);
     if (pending_) {
-      complete(std::move(pending_->handler), {0, ECANCELED});
+      complete(pending_->on, std::move(pending_->handler), {0, ECANCELED});
       pending_.reset();
     }
+  }
+
+  // The operations above, completing on `on` (the queue's own loop, or a view's): a pending read
+  // keeps that loop busy, so its run() does not return before the read completes.
+  void async_recv_batch_on(const boost::asio::any_io_executor& on, std::span<device::Packet> packets,
+                           Handler handler) {
+    std::lock_guard lock(mu_);
+    if (!inbound_.empty()) {
+      complete(on, std::move(handler), fill(packets));
+      return;
+    }
+    pending_.emplace(
+        Pending{packets, std::move(handler), boost::asio::prefer(on, boost::asio::execution::outstanding_work.tracked)});
+  }
+  void async_send_batch_on(const boost::asio::any_io_executor& on, std::span<const device::OutPacket> packets,
+                           Handler handler) {
+    complete(on, std::move(handler), send_batch(packets));
   }
 
  private:
@@ -160,7 +173,7 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
   struct Pending {
     std::span<device::Packet> packets;
     Handler handler;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+    boost::asio::any_io_executor on;  // tracks outstanding work
   };
 
   void push(Item it) {
@@ -168,7 +181,7 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
     inbound_.push_back(std::move(it));
     cv_.notify_all();
     if (pending_) {
-      complete(std::move(pending_->handler), fill(pending_->packets));
+      complete(pending_->on, std::move(pending_->handler), fill(pending_->packets));
       pending_.reset();
     }
   }
@@ -195,8 +208,8 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
     }
     return {n, 0};
   }
-  void complete(Handler h, device::IoResult r) {
-    boost::asio::post(*io_, [h = std::move(h), r] { h(r); });
+  static void complete(const boost::asio::any_io_executor& on, Handler h, device::IoResult r) {
+    boost::asio::post(on, [h = std::move(h), r] { h(r); });
   }
   int attempt(Record r) {
     std::lock_guard lock(rule_mu_);
@@ -243,27 +256,22 @@ class FakeTun {
   std::vector<std::unique_ptr<FakeQueue>> queues_;
 };
 
-// An async view of a FakeQueue whose completions run on `executor` (a strand), as the app's
-// views of a TUN queue do when the event loop runs on several threads.
+// An async view of a FakeQueue whose completions run on `executor` (a direction's own loop), as
+// the app's views of a TUN queue do with one event loop per direction.
 class FakeAsyncView final : public device::AsyncBatchDevice {
  public:
   FakeAsyncView(FakeQueue& queue, boost::asio::any_io_executor executor) : queue_(queue), ex_(std::move(executor)) {}
   boost::asio::any_io_executor executor() override { return ex_; }
   void async_recv_batch(std::span<device::Packet> packets, Handler handler) override {
-    queue_.async_recv_batch(packets, on_executor(std::move(handler)));
+    queue_.async_recv_batch_on(ex_, packets, std::move(handler));
   }
   void async_send_batch(std::span<const device::OutPacket> packets, Handler handler) override {
-    queue_.async_send_batch(packets, on_executor(std::move(handler)));
+    queue_.async_send_batch_on(ex_, packets, std::move(handler));
   }
   device::Offloads offloads() const override { return queue_.offloads(); }
   void cancel() override { queue_.cancel(); }
 
  private:
-  Handler on_executor(Handler h) {
-    return [ex = ex_, h = std::move(h)](device::IoResult r) mutable {
-      boost::asio::post(ex, [h = std::move(h), r] { h(r); });
-    };
-  }
   FakeQueue& queue_;
   boost::asio::any_io_executor ex_;
 };

@@ -1,6 +1,5 @@
 #include "tunfwd/devices.h"
 
-#include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 
 namespace tunfwd {
@@ -24,15 +23,15 @@ Devices::Devices(const forward::Mode& mode, const DeviceArgs& args) : mode_(mode
   }
 }
 
-forward::Setup Devices::setup(boost::asio::io_context& io, const forward::Options& options) {
+forward::Setup Devices::setup(std::array<boost::asio::io_context, 2>& loops, const forward::Options& options) {
   forward::Setup setup;
-  setup.io = &io;
+  setup.io = &loops[0];
+  if (options.threads > 1) setup.second_io = &loops[1];
   setup.options = options;
   // Direction d reads device d and writes device 1 - d: device d's read views and device
-  // (1 - d)'s write views complete on direction d's executor.
-  std::array<boost::asio::any_io_executor, 2> executors{io.get_executor(), io.get_executor()};
-  if (options.threads > 1)
-    for (auto& e : executors) e = boost::asio::make_strand(io);
+  // (1 - d)'s write views complete on direction d's loop.
+  const std::array<boost::asio::any_io_executor, 2> executors{setup.loop(0).get_executor(),
+                                                              setup.loop(1).get_executor()};
   for (std::size_t i = 0; i < 2; ++i) {
     forward::Endpoint& ep = i == 0 ? setup.first : setup.second;
     device::TunDevice& tun = *tuns_[i];

@@ -32,9 +32,9 @@ class Devices {
 
   const device::TunDevice& tun(std::size_t i) const { return *tuns_.at(i); }
   // The forwarder's view: every queue as PacketDevice and BatchDevice; for an async mode also
-  // async views completing on `io`, on one strand per direction when options.threads > 1 (so a
-  // direction's handlers never run concurrently, while the two directions may).
-  forward::Setup setup(boost::asio::io_context& io, const forward::Options& options);
+  // async views completing on their direction's loop: `loops[0]` for both directions, or
+  // `loops[1]` for the second when options.threads > 1 (Setup::loop).
+  forward::Setup setup(std::array<boost::asio::io_context, 2>& loops, const forward::Options& options);
 
  private:
   const forward::Mode& mode_;

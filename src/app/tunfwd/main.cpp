@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <exception>
@@ -138,16 +140,18 @@ int run(const Args& a) {
     }
   }
 
+  // Two event loops run the two directions in parallel, so they are not put on one CPU.
+  const std::size_t threads = mode->async ? std::min<std::size_t>(a.threads, 2) : 1;
   std::string placement_error;
-  const std::string cpus = a.cpus == "auto" && !mode->pin_by_default ? "none" : a.cpus;
+  const std::string cpus = a.cpus == "auto" && (!mode->pin_by_default || threads > 1) ? "none" : a.cpus;
   const auto placement = tunfwd::parse_cpu_placement(cpus, tunfwd::allowed_cpus(), placement_error);
   if (!placement) {
     fmt::print(stderr, "tunfwd: {}\n", placement_error);
     return 2;
   }
 
-  // Before the devices: their async views must be destroyed before the io_context.
-  boost::asio::io_context io;
+  // Before the devices: their async views must be destroyed before the loops.
+  std::array<boost::asio::io_context, 2> loops;
   std::unique_ptr<tunfwd::Devices> devices;
   try {
     devices = std::make_unique<tunfwd::Devices>(*mode, a.devices);
@@ -185,8 +189,8 @@ int run(const Args& a) {
 
   forward::Options options;
   options.mtu = static_cast<std::size_t>(a.devices.mtu);
-  options.threads = a.threads;
-  forward::Setup setup = devices->setup(io, options);
+  options.threads = threads;
+  forward::Setup setup = devices->setup(loops, options);
   tunfwd::DecorationHandle decoration;
   try {
     std::string injected;
@@ -200,7 +204,10 @@ int run(const Args& a) {
   auto forwarder = mode->make(setup, *mode);
   fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}{}\n", mode->name, mode->description, setup.first.name,
              setup.second.name, placement->pinned() ? "on " : "", placement->describe(),
-             mode->async ? fmt::format(", event loop on {} thread(s)", a.threads) : "");
+             !mode->async        ? ""
+             : a.threads > threads ? fmt::format(", {} event loops ({} asked for; one per direction is the most used)",
+                                                 threads, a.threads)
+                                   : fmt::format(", {} event loop(s)", threads));
   std::fflush(stdout);
   forward::Status status;
   {
@@ -231,7 +238,8 @@ int main(int argc, char** argv) {
     app.add_option("--ip2", d.ipv4[1], "IPv4 address of the second device (/24 if no prefix)")->capture_default_str();
     app.add_option("--ip1-6", d.ipv6[0], "IPv6 address of the first device (/64 if no prefix)");
     app.add_option("--ip2-6", d.ipv6[1], "IPv6 address of the second device (/64 if no prefix)");
-    app.add_option("--threads", a.threads, "async modes: threads running the event loop (each direction stays serial)")
+    app.add_option("--threads", a.threads,
+                   "async modes: event-loop threads; 2 gives each direction its own loop and thread")
         ->capture_default_str();
     app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
     app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();

@@ -120,7 +120,7 @@ Status AsyncChannelForwarder::run() {
       wait(*dir);
     });
   }
-  run_io(*setup_.io, setup_.options.threads);
+  run_loops(setup_);
   for (auto& d : dirs_) {
     Tally t;
     t.drop(DropReason::kShutdown, d->channel.drain([&](const Frame& f) { store_->release(f); }));

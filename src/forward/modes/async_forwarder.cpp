@@ -29,7 +29,7 @@ Status AsyncForwarder::run() {
     assert(ex);  // a device always has an executor; posting to an empty one would dereference null
     boost::asio::post(ex, [p = pipes_[d].get()] { p->start(); });
   }
-  run_io(*setup_.io, setup_.options.threads);
+  run_loops(setup_);
   return status();
 }
 

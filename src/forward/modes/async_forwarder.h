@@ -2,7 +2,7 @@
 // async-normal, async-gso and passthrough-async: one task (AsyncPipeline) per direction over
 // AsyncBatchDevice, no channel. With vnet devices the task splits and coalesces (async-gso), or
 // forwards super-packets whole (passthrough-async: no copies beyond the read and the write).
-// The io_context runs on Options::threads threads; each direction is serial on its own executor.
+// Each direction is serial on its own event loop (Setup::loop); two loops run on two threads.
 #include <array>
 #include <memory>
 

@@ -1,18 +1,23 @@
 #include "forward/modes/async_loop.h"
 
 #include <thread>
-#include <vector>
 
 #include <boost/asio/post.hpp>
 
 namespace forward {
 
-void run_io(boost::asio::io_context& io, std::size_t threads) {
-  io.restart();
-  std::vector<std::thread> extra;
-  for (std::size_t i = 1; i < threads; ++i) extra.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : extra) t.join();
+void run_loops(const Setup& setup) {
+  boost::asio::io_context& first = setup.loop(0);
+  boost::asio::io_context& second = setup.loop(1);
+  first.restart();
+  if (&second == &first) {
+    first.run();
+    return;
+  }
+  second.restart();
+  std::thread other([&second] { second.run(); });
+  first.run();
+  other.join();
 }
 
 void post_cancel_all(const Setup& setup, const std::function<void(std::size_t)>& also) {

@@ -1,10 +1,10 @@
 #pragma once
-// What every event-loop mode shares: running the io_context on --threads threads, and stopping
-// every pending device operation from any thread.
+// What every event-loop mode shares: running the event loops, and stopping every pending device
+// operation from any thread.
 //
-// Threads: each direction's operations complete on the executor of the device it reads (the app
-// gives every direction its own strand when --threads > 1), so one direction's handlers never
-// run concurrently with each other, while the two directions may run in parallel.
+// Threads: each direction's operations complete on its own loop (Setup::loop), so one
+// direction's handlers never run concurrently with each other; with two loops (--threads 2)
+// the two directions run in parallel, each on its own thread.
 #include <functional>
 
 #include <boost/asio/io_context.hpp>
@@ -13,8 +13,9 @@
 
 namespace forward {
 
-// Runs `io` until it has no more work, on the calling thread and threads - 1 more.
-void run_io(boost::asio::io_context& io, std::size_t threads);
+// Runs the setup's loops until they have no more work: the first on the calling thread, the
+// second (if any) on a thread of its own.
+void run_loops(const Setup& setup);
 // Cancels every async device of `setup` on its own executor (cancel is not thread-safe), then
 // runs `also(d)` for each direction d on the executor of the device that direction reads.
 void post_cancel_all(const Setup& setup, const std::function<void(std::size_t direction)>& also = {});
