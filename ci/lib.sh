@@ -7,7 +7,7 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"
   elif command -v sudo >/dev/null 2>&1; then
-    sudo --preserve-env=DEBIAN_FRONTEND,CMAKE_BUILD_PARALLEL_LEVEL,TUNBENCH_PROFILE,TUNBENCH_PERF_REPEAT,TUNBENCH_PERF_DURATION,TUNBENCH_PERF_MODES "$@"
+    sudo --preserve-env=DEBIAN_FRONTEND,CMAKE_BUILD_PARALLEL_LEVEL,TUNBENCH_PROFILE,TUNBENCH_STACK_PROFILE,TUNBENCH_PERF_REPEAT,TUNBENCH_PERF_DURATION,TUNBENCH_PERF_MODES,TUNBENCH_PERF_TUNFWD "$@"
   else
     echo "$(basename "$0"): needs root for: $*; run it as root or install sudo" >&2
     return 1

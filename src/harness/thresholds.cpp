@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -21,13 +22,15 @@ std::optional<double> optional_number(const nlohmann::json& row, const char* key
   return row.at(key).get<double>();
 }
 
-// Per pass, the Gbps of the first successful sample of the baseline row of `kind`.
-std::map<int, double> baseline_by_pass(const RunResult& run, const std::string& kind) {
-  std::map<int, double> by_pass;
+// Per (pass, direction), the Gbps of the first successful sample of the baseline row of `kind`: a
+// row measured downstream is divided by the baseline measured downstream in the same pass, as
+// RunResult::compute_ratios does (and as the profiles were derived).
+std::map<std::pair<int, std::string>, double> baseline_by_pass(const RunResult& run, const std::string& kind) {
+  std::map<std::pair<int, std::string>, double> by_pass;
   for (const auto& row : run.rows)
     if (row.kind == kind)
       for (const auto& s : row.samples)
-        if (s.ok && s.iperf.gbps > 0 && !by_pass.count(s.pass)) by_pass[s.pass] = s.iperf.gbps;
+        if (s.ok && s.iperf.gbps > 0) by_pass.try_emplace({s.pass, row.direction}, s.iperf.gbps);
   return by_pass;
 }
 
@@ -90,6 +93,7 @@ PerfProfile load_profile(const fs::path& path) {
 
 std::vector<PerfProfile> load_profiles(const fs::path& dir) {
   std::vector<fs::path> files;
+  if (!fs::is_directory(dir)) return {};  // e.g. no local/ before the first calibration
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
@@ -99,23 +103,52 @@ std::vector<PerfProfile> load_profiles(const fs::path& dir) {
   return profiles;
 }
 
-ProfileChoice choose_profile(const fs::path& dir, const std::string& requested, const std::string& cpu_model) {
-  if (!requested.empty()) {
-    fs::path path = requested;
-    if (!fs::exists(path)) path = dir / requested;
-    if (!fs::exists(path)) path = dir / (requested + ".json");
-    if (!fs::exists(path))
-      throw std::runtime_error("TUNBENCH_PROFILE=" + requested + ": no such file (nor in " + dir.string() + ")");
-    return {load_profile(path), "requested by TUNBENCH_PROFILE=" + requested, false};
+fs::path local_profile_dir(const fs::path& dir) { return dir / "local"; }
+
+std::optional<ProfileChoice> choose_profile(const fs::path& dir, const std::string& requested,
+                                            const std::string& cpu_model) {
+  const fs::path local = local_profile_dir(dir);
+  if (requested == "fallback") {
+    for (const auto& p : load_profiles(dir))
+      if (p.fallback) {
+        const bool here = p.matches_cpu(cpu_model);
+        return ProfileChoice{p,
+                             "requested by TUNBENCH_PROFILE=fallback" +
+                                 std::string(here ? "" : " on a CPU it was not measured on (\"" + cpu_model + "\")"),
+                             !here};
+      }
+    throw std::runtime_error("TUNBENCH_PROFILE=fallback: no profile in " + dir.string() + " is marked \"fallback\"");
   }
-  const auto profiles = load_profiles(dir);
-  for (const auto& p : profiles)
-    if (p.matches_cpu(cpu_model)) return {p, "CPU model \"" + cpu_model + "\" matches", false};
-  for (const auto& p : profiles)
-    if (p.fallback)
-      return {p, "no profile matches CPU model \"" + cpu_model + "\": fallback profile, ratios only", true};
-  throw std::runtime_error("no profile in " + dir.string() + " matches CPU model \"" + cpu_model +
-                           "\" and none is marked fallback; set TUNBENCH_PROFILE");
+  if (!requested.empty()) {
+    for (const fs::path& candidate : {fs::path(requested), local / requested, local / (requested + ".json"),
+                                      dir / requested, dir / (requested + ".json")})
+      if (fs::is_regular_file(candidate))
+        return ProfileChoice{load_profile(candidate), "requested by TUNBENCH_PROFILE=" + requested, false};
+    throw std::runtime_error("TUNBENCH_PROFILE=" + requested + ": no such file (nor in " + local.string() + " or " +
+                             dir.string() + ")");
+  }
+  for (const auto& p : load_profiles(local))
+    if (p.matches_cpu(cpu_model))
+      return ProfileChoice{p,
+                           "this machine's calibrated profile (local/" + p.path.filename().string() +
+                               "): CPU model \"" + cpu_model + "\" matches",
+                           false};
+  for (const auto& p : load_profiles(dir))
+    if (p.matches_cpu(cpu_model)) return ProfileChoice{p, "CPU model \"" + cpu_model + "\" matches", false};
+  return std::nullopt;
+}
+
+std::string no_profile_message(const fs::path& dir, const std::string& cpu_model) {
+  return fmt::format(
+      "no thresholds profile for this machine: no profile in {} or {} has a cpu_model_match that matches CPU "
+      "model \"{}\". Ratios to the kernel baselines do not carry between machines, so this is skipped, not "
+      "judged against another machine's floors.\n"
+      "To adopt this machine: from a known-good build, on a quiet machine, run as root\n"
+      "    tunbench calibrate          (build/release/src/app/tunbench; about 15 minutes on 2 cores)\n"
+      "which measures it and writes {}/HOSTNAME.json; then run the perf tests again.\n"
+      "Or ask for a profile explicitly: TUNBENCH_PROFILE=fallback (the development machine's, ratios only) "
+      "or TUNBENCH_PROFILE=NAME|PATH.",
+      local_profile_dir(dir).string(), dir.string(), cpu_model, local_profile_dir(dir).string());
 }
 
 bool CheckResult::ok() const {
@@ -177,7 +210,7 @@ CheckResult check_profile(const RunResult& run, const PerfProfile& profile, cons
     };
     std::vector<double> ratios;
     for (const Sample* s : row->ok_samples()) {
-      const auto it = base.find(s->pass);
+      const auto it = base.find({s->pass, row->direction});
       if (it != base.end()) ratios.push_back(s->iperf.gbps / it->second);
     }
     add("ratio to " + profile.ratio_to, t.min_ratio, ratios, true);

@@ -39,7 +39,7 @@ struct PerfProfile {
   std::filesystem::path path;
   std::string description;
   std::vector<std::string> cpu_model_match;  // substrings of /proc/cpuinfo "model name"
-  bool fallback = false;                     // used (ratios only) on machines no profile matches
+  bool fallback = false;                     // what TUNBENCH_PROFILE=fallback selects (ratios only elsewhere)
   std::string ratio_to = "veth";             // baseline row kind of min_ratio: "veth" or "loopback"
   std::vector<RowThresholds> rows;
 
@@ -49,18 +49,31 @@ struct PerfProfile {
 
 PerfProfile parse_profile(const nlohmann::json& j, const std::string& name = "");
 PerfProfile load_profile(const std::filesystem::path& path);               // throws with the file name
-std::vector<PerfProfile> load_profiles(const std::filesystem::path& dir);  // every *.json, by name
+std::vector<PerfProfile> load_profiles(const std::filesystem::path& dir);  // every *.json, by name; none if no dir
+
+// Where a machine's own profiles live: `dir`/local (written by `tunbench calibrate`, git-ignored),
+// searched before the committed profiles of `dir`.
+std::filesystem::path local_profile_dir(const std::filesystem::path& dir);
 
 // How the profile for this run was chosen, for the report.
 struct ProfileChoice {
   PerfProfile profile;
   std::string reason;
-  bool ratios_only = false;  // the fallback profile on a machine it was not measured on
+  bool ratios_only = false;  // the fallback profile, asked for on a machine it was not measured on
 };
-// `requested` (env TUNBENCH_PROFILE): a path, or a file name / stem in `dir`. Empty: the first
-// profile whose cpu_model_match matches `cpu_model`, else the fallback one (ratios only).
-ProfileChoice choose_profile(const std::filesystem::path& dir, const std::string& requested,
-                             const std::string& cpu_model);
+// The rules, in order (each a unit test in tests/unit/harness/thresholds_test.cpp):
+//  1. `requested` "fallback": the committed profile marked fallback, ratios only unless its
+//     cpu_model_match matches `cpu_model` (throws when no profile is marked fallback);
+//  2. any other `requested` (env TUNBENCH_PROFILE): a path, or a file name / stem in `dir`/local
+//     or `dir` (throws naming it when there is no such file);
+//  3. the first profile of `dir`/local whose cpu_model_match matches `cpu_model`, then the first
+//     of `dir`: a machine's calibrated profile wins over a committed one for the same CPU;
+//  4. else nullopt: no profile for this machine. The perf tests are then skipped, not judged
+//     against another machine's floors (ratios to veth do not carry between CPUs).
+std::optional<ProfileChoice> choose_profile(const std::filesystem::path& dir, const std::string& requested,
+                                            const std::string& cpu_model);
+// What to tell the user when choose_profile found nothing: which CPU, where it looked, what to run.
+std::string no_profile_message(const std::filesystem::path& dir, const std::string& cpu_model);
 
 struct CheckOptions {
   bool ratios_only = false;      // skip absolute Gbps, CPU, memory and retransmission limits

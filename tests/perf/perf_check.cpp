@@ -1,27 +1,39 @@
-// perf_check RUN.json [--profile NAME|PATH] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]
+// perf_check RUN.json [--profile NAME|PATH|fallback] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]
+// perf_check --select-only [--cpu-model MODEL] [--profile ...] [--thresholds-dir DIR]
 // perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT]
 // Checks a `tunbench run --json` file against a thresholds profile. The profile: --profile, else
-// env TUNBENCH_PROFILE, else the profile whose cpu_model_match matches the CPU the run was
-// measured on, else the fallback profile (ratios only). Exit 0 = within every limit, 1 = a limit
-// violated (each failing row listed with measured vs limit), 2 = error.
+// env TUNBENCH_PROFILE ("fallback" = the profile marked fallback, ratios only elsewhere), else
+// the profile of DIR/local (tunbench calibrate), then of DIR, whose cpu_model_match matches the
+// CPU the run was measured on (harness::choose_profile). Exit 0 = within every limit, 1 = a limit
+// violated (each failing row listed with measured vs limit), 2 = error, 77 = no profile for this
+// machine (skipped: the message says what to run).
+// --select-only answers the profile question for this machine (or --cpu-model) before a run, so
+// the perf tests skip without spending minutes measuring: exit 0 naming the profile, or 77.
 // --derive writes a profile for the machine the run was measured on (cpu_model_match = its CPU
 // model, fallback): per row min_ratio = margin × the median ratio to veth, max_cpu_avg = 1.3 × the
 // largest CPU average, max_mem_max_mb = 1.5 × the largest peak RSS + 2, and for offload rows
-// max_retransmits = max(100, 3 × the largest count).
+// max_retransmits = max(100, 3 × the largest count). The committed profiles were made so; a new
+// machine uses `tunbench calibrate`, whose floors come from the spread of the passes.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "harness/machine.h"
 #include "harness/statistics.h"
 #include "harness/thresholds.h"
 #include "report/json_file.h"
 
 namespace {
+
+// ctest's SKIP_RETURN_CODE of the perf tests: no profile for this machine is neither a pass nor a
+// failure of the code.
+constexpr int kSkipped = 77;
 
 // Rounded to `decimals` places (dividing by a power of ten keeps the JSON short: 0.103, not 0.10300000000000001).
 double round_to(double value, int decimals) {
@@ -66,7 +78,9 @@ nlohmann::json derive(const harness::RunResult& run, double margin, const std::s
 
 int usage() {
   std::cerr
-      << "usage: perf_check RUN.json [--profile NAME|PATH] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]\n"
+      << "usage: perf_check RUN.json [--profile NAME|PATH|fallback] [--thresholds-dir DIR] [--ratios-only] "
+         "[--markdown OUT]\n"
+         "       perf_check --select-only [--cpu-model MODEL] [--profile NAME|PATH|fallback] [--thresholds-dir DIR]\n"
          "       perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT] [--command TEXT]\n";
   return 2;
 }
@@ -79,7 +93,8 @@ int main(int argc, char** argv) {
     std::string run_path, requested, markdown, derive_path, description, command;
     double margin = 0.75;
     std::string dir = TB_FIXTURES_DIR "/thresholds";
-    bool ratios_only = false;
+    bool ratios_only = false, select_only = false;
+    std::optional<std::string> cpu_model;
     if (const char* env = std::getenv("TUNBENCH_PROFILE")) requested = env;
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -95,6 +110,10 @@ int main(int argc, char** argv) {
         markdown = value();
       else if (arg == "--ratios-only")
         ratios_only = true;
+      else if (arg == "--select-only")
+        select_only = true;
+      else if (arg == "--cpu-model")
+        cpu_model = value();
       else if (arg == "--derive")
         derive_path = value();
       else if (arg == "--margin")
@@ -108,6 +127,19 @@ int main(int argc, char** argv) {
       else  // an unknown option or a second RUN.json
         return usage();
     }
+    if (select_only) {
+      if (!run_path.empty()) return usage();
+      const std::string cpu = cpu_model ? *cpu_model : harness::describe_machine().value("cpu_model", "");
+      const auto choice = harness::choose_profile(dir, requested, cpu);
+      if (!choice) {
+        std::cout << "perf_check: " << harness::no_profile_message(dir, cpu) << '\n';
+        return kSkipped;
+      }
+      std::cout << fmt::format("perf_check: profile {} ({}): {}{}\n", choice->profile.name,
+                               choice->profile.path.string(), choice->reason,
+                               choice->ratios_only ? " (ratios only)" : "");
+      return 0;
+    }
     if (run_path.empty()) return usage();
     auto run = report::read_json(run_path);
     run.compute_ratios();
@@ -119,7 +151,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     const std::string cpu = run.machine.value("cpu_model", "");
-    const auto choice = harness::choose_profile(dir, requested, cpu);
+    const auto chosen = harness::choose_profile(dir, requested, cpu);
+    if (!chosen) {
+      std::cout << "perf_check: " << harness::no_profile_message(dir, cpu) << '\n';
+      if (!markdown.empty())
+        report::write_text("## Perf check: skipped\n\n" + harness::no_profile_message(dir, cpu) + "\n", markdown);
+      return kSkipped;
+    }
+    const auto& choice = *chosen;
     harness::CheckOptions options;
     options.ratios_only = ratios_only || choice.ratios_only;
     const auto result = harness::check_profile(run, choice.profile, options);
