@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "offload/plant.h"
 #include "packet/checksum.h"
 #include "packet/ip_packet.h"
 #include "packet/ipv4_header.h"
@@ -331,6 +332,9 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
     for (std::int32_t i = run.head; i != kNone; i = st.members[static_cast<std::size_t>(i)].next) {
       const auto& m = st.members[static_cast<std::size_t>(i)];
       std::memcpy(dst + off, packets[static_cast<std::size_t>(i)].data() + m.hdr_len, m.payload_len);
+      // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gro-copy-N.
+      if constexpr (plant::kGroCopyPercent != 0)
+        plant::burn(dst + off, m.payload_len, plant::kGroCopyPercent * plant::kRoundsPerPercent);
       off += m.payload_len;
     }
     const std::span<std::uint8_t> out(dst, off);

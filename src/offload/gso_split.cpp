@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "offload/plant.h"
 #include "packet/checksum.h"
 #include "packet/ip_packet.h"
 #include "packet/ipv4_header.h"
@@ -158,6 +159,9 @@ struct SegmentWriter {
     std::memcpy(d, in, hlen);
     if (seg != 0) std::memcpy(d + hlen, in + hlen + i * plan.gso_size, seg);
     const std::uint64_t payload_sum = packet::sum_bytes(std::span<const std::uint8_t>(d + hlen, seg));
+    // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gso-csum-N.
+    if constexpr (plant::kGsoCsumPercent != 0)
+      plant::burn(d + hlen, seg, plant::kGsoCsumPercent * plant::kRoundsPerPercent);
 
     const std::size_t total = hlen + seg;
     if (plan.layers.version == 4) {

@@ -1,5 +1,7 @@
 #include "forward/stages/batch_pipeline.h"
 
+#include "offload/plant.h"
+
 namespace forward {
 
 BatchPipeline::BatchPipeline(device::BatchDevice& in, device::BatchDevice& out, bool passthrough,
@@ -14,6 +16,8 @@ BatchPipeline::BatchPipeline(device::BatchDevice& in, device::BatchDevice& out, 
 
 void BatchPipeline::write(Tally& t) {
   while (!writer_.done()) writer_.on_sent(out_.send_batch(writer_.pending()), t);
+  // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=extra-write.
+  if constexpr (offload::plant::kExtraWrite) out_.send_batch({});
 }
 
 void BatchPipeline::run(const std::atomic<bool>& stopping) {
