@@ -14,6 +14,7 @@ packages=(
   libssl-dev                         # SHA-256 in the integration tests' transfer tool
   util-linux                         # unshare, nsenter
   lcov
+  valgrind                           # callgrind's instruction counts and client-request header (ci/det-gate.sh)
   iperf3 iproute2 procps
   nftables                           # packet loss inside test namespaces (no netem here)
   passt slirp4netns                  # the userspace stacks tunbench run --stacks compares ours with
