@@ -33,8 +33,12 @@ struct Mode {
   bool pool = false;
   // A framed reader/writer: the writer is fed every frame ready, then flushes them at once.
   bool framed = false;
-  // Event loop (Boost.Asio) instead of blocking threads; --threads sets how many run it.
+  // Event loop (Boost.Asio) instead of blocking threads; --threads 2 gives each direction its own.
   bool async = false;
+  // Async modes: without --threads, each direction runs its own event loop on its own thread (as
+  // --threads 2) when the process may use two CPUs or more; else one loop runs both directions.
+  // Implies async and not pin_by_default (two loops on one CPU would only take turns).
+  bool loop_per_direction = false;
   // Queues per device; 0 = the --queues flag (default kDefaultQueues).
   std::size_t queues = 1;
   // What `--cpus auto` does: pin every thread to one CPU, or leave the mode to the scheduler

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -36,7 +37,7 @@ namespace {
 struct Args {
   std::string mode;
   tunfwd::DeviceArgs devices;
-  std::size_t threads = 1;
+  std::optional<std::size_t> threads;  // not given: the mode's default (Mode::loop_per_direction)
   std::string user;           // --user: drop to this user once the devices are open
   std::string cpus = "auto";  // --cpus: see cpu_placement.h
   std::string stats_json;     // --stats-json: the counters as JSON, written on exit
@@ -115,7 +116,7 @@ int run(const Args& a) {
     fmt::print(stderr, "tunfwd: unknown mode '{}' (tunfwd --list)\n", a.mode);
     return 2;
   }
-  if (a.threads == 0) {
+  if (a.threads == 0u) {
     fmt::print(stderr, "tunfwd: --threads must be at least 1\n");
     return 2;
   }
@@ -140,8 +141,9 @@ int run(const Args& a) {
     }
   }
 
-  // Two event loops run the two directions in parallel, so they are not put on one CPU.
-  const std::size_t threads = mode->async ? std::min<std::size_t>(a.threads, 2) : 1;
+  // Event loops: one, or one per direction (then running in parallel, so not put on one CPU).
+  const std::size_t asked = a.threads.value_or(mode->loop_per_direction && tunfwd::allowed_cpus().size() >= 2 ? 2 : 1);
+  const std::size_t threads = mode->async ? std::min<std::size_t>(asked, 2) : 1;
   std::string placement_error;
   const std::string cpus = a.cpus == "auto" && (!mode->pin_by_default || threads > 1) ? "none" : a.cpus;
   const auto placement = tunfwd::parse_cpu_placement(cpus, tunfwd::allowed_cpus(), placement_error);
@@ -205,9 +207,9 @@ int run(const Args& a) {
   fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}{}\n", mode->name, mode->description, setup.first.name,
              setup.second.name, placement->pinned() ? "on " : "", placement->describe(),
              !mode->async        ? ""
-             : a.threads > threads ? fmt::format(", {} event loops ({} asked for; one per direction is the most used)",
-                                                 threads, a.threads)
-                                   : fmt::format(", {} event loop(s)", threads));
+             : asked > threads ? fmt::format(", {} event loops ({} asked for; one per direction is the most used)",
+                                             threads, asked)
+                               : fmt::format(", {} event loop(s)", threads));
   std::fflush(stdout);
   forward::Status status;
   {
@@ -239,8 +241,8 @@ int main(int argc, char** argv) {
     app.add_option("--ip1-6", d.ipv6[0], "IPv6 address of the first device (/64 if no prefix)");
     app.add_option("--ip2-6", d.ipv6[1], "IPv6 address of the second device (/64 if no prefix)");
     app.add_option("--threads", a.threads,
-                   "async modes: event-loop threads; 2 gives each direction its own loop and thread")
-        ->capture_default_str();
+                   "async modes: event-loop threads; 2 gives each direction its own loop and thread "
+                   "(default: the mode's, tunfwd --list --json loop_per_direction)");
     app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
     app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
     app.add_option("--user", a.user,

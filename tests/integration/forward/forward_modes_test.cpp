@@ -169,6 +169,22 @@ TEST_P(AsyncThreads, TwoEventLoopThreadsCarryBothWays) {
   }
 }
 
+// Without --threads an async mode runs the loops its registry entry says: one per direction
+// (unpinned) for loop_per_direction on a machine with two CPUs or more, else one.
+TEST_P(AsyncThreads, DefaultLoopsFollowTheRegistry) {
+  std::string why;
+  if (!can_run(&why)) GTEST_SKIP() << why;
+  const forward::Mode* mode = forward::find_mode(GetParam());
+  ASSERT_NE(mode, nullptr);
+  const bool two = mode->loop_per_direction && std::thread::hardware_concurrency() >= 2;
+  TunRig rig(GetParam());
+  ASSERT_TRUE(rig.wait_for_output(two ? "2 event loop(s)" : "1 event loop(s)", seconds(10))) << rig.out() << rig.err();
+  if (two) {
+    EXPECT_NE(rig.out().find("threads not pinned"), std::string::npos) << rig.out();
+  }
+  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+}
+
 INSTANTIATE_TEST_SUITE_P(AsyncModes, AsyncThreads,
                          ::testing::ValuesIn(mode_names([](const forward::Mode& m) { return m.async; })), param_name);
 

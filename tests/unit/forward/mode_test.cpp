@@ -74,6 +74,7 @@ TEST(ModeRegistry, JsonCarriesEveryFact) {
     EXPECT_EQ(e.at("framed"), m.framed) << m.name;
     EXPECT_EQ(e.at("async"), m.async) << m.name;
     EXPECT_EQ(e.at("pin_by_default"), m.pin_by_default) << m.name;
+    EXPECT_EQ(e.at("loop_per_direction"), m.loop_per_direction) << m.name;
     if (m.queues == 0) {
       EXPECT_EQ(e.at("queues"), "flag") << m.name;
     } else {
