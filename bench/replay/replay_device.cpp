@@ -100,9 +100,7 @@ void ReplayQueue::finish_if(bool reached) {
   if (reached && row_.on_done) row_.on_done();
 }
 
-device::IoResult ReplayQueue::read(std::span<std::uint8_t> buffer) {
-  DeviceScope scope;
-  std::unique_lock lock(row_.mu);
+bool ReplayQueue::wait_for_next(std::unique_lock<std::mutex>& lock) {
   pace_reader(lock);
   // A row with nothing to forward is done at its first read.
   if (!has_next() && row_.expected_segments == 0 && !row_.done) {
@@ -112,7 +110,13 @@ device::IoResult ReplayQueue::read(std::span<std::uint8_t> buffer) {
     lock.lock();
   }
   row_.cv.wait(lock, [&] { return interrupted_ || has_next(); });
-  if (interrupted_) return {0, ECANCELED};
+  return !interrupted_;
+}
+
+device::IoResult ReplayQueue::read(std::span<std::uint8_t> buffer) {
+  DeviceScope scope;
+  std::unique_lock lock(row_.mu);
+  if (!wait_for_next(lock)) return {0, ECANCELED};
   const Read& r = take();
   const std::size_t n = std::min(buffer.size(), r.bytes.size());
   std::memcpy(buffer.data(), r.bytes.data(), n);
@@ -145,15 +149,7 @@ void ReplayQueue::interrupt() {
 device::IoResult ReplayQueue::recv_batch(std::span<device::Packet> packets) {
   DeviceScope scope;
   std::unique_lock lock(row_.mu);
-  pace_reader(lock);
-  if (!has_next() && row_.expected_segments == 0 && !row_.done) {
-    row_.done = true;
-    lock.unlock();
-    finish_if(true);
-    lock.lock();
-  }
-  row_.cv.wait(lock, [&] { return interrupted_ || has_next(); });
-  if (interrupted_) return {0, ECANCELED};
+  if (!wait_for_next(lock)) return {0, ECANCELED};
   return fill(packets);
 }
 

@@ -95,6 +95,8 @@ class ReplayQueue final : public device::PacketDevice, public device::BatchDevic
   bool wait_for_reader(std::unique_lock<std::mutex>& lock);
   // A blocking read's part of the same hand-over (row_.mu held by `lock`).
   void pace_reader(std::unique_lock<std::mutex>& lock);
+  // Paces, finishes an empty row, then waits for a read to hand out; false when interrupted.
+  bool wait_for_next(std::unique_lock<std::mutex>& lock);
   const Read& take();
   device::IoResult fill(std::span<device::Packet> packets);  // row_.mu held, has_next()
   // Counts what was written (row_.mu held); true when the row just reached its goal.

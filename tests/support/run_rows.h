@@ -1,6 +1,7 @@
 #pragma once
 // Rows of a harness::RunResult for the harness and report tests, built the way `tunbench run`
 // builds them (kind, sampled, traits), so no test spells a row's fields out by position.
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +9,18 @@
 #include "harness/result.h"
 
 namespace tbtest {
+
+// One successful sample of pass `pass`: throughput, CPU average, peak RSS, retransmissions.
+inline harness::Sample sample(int pass, double gbps, double cpu = 0, double mem = 0, std::int64_t retr = 0) {
+  harness::Sample s;
+  s.pass = pass;
+  s.ok = true;
+  s.iperf.gbps = gbps;
+  s.iperf.retransmits = retr;
+  s.monitor.cpu_avg = cpu;
+  s.monitor.mem_max_mb = mem;
+  return s;
+}
 
 // A kernel baseline: no processes sampled, ratios to the veth row.
 inline harness::RowResult baseline_row(std::string label, std::string kind, std::vector<harness::Sample> samples = {}) {

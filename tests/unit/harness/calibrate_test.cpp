@@ -14,19 +14,9 @@
 #include "support/scratch_dir.h"
 
 using namespace harness;
+using tbtest::sample;
 
 namespace {
-
-Sample sample(int pass, double gbps, double cpu = 0, double mem = 0, std::int64_t retr = 0) {
-  Sample s;
-  s.pass = pass;
-  s.ok = true;
-  s.iperf.gbps = gbps;
-  s.iperf.retransmits = retr;
-  s.monitor.cpu_avg = cpu;
-  s.monitor.mem_max_mb = mem;
-  return s;
-}
 
 // veth at 10 Gbps in each of 3 passes; sync-gso at `gso` Gbps per pass (ratios gso/10), an
 // async-normal per-packet row, the loopback baseline and another implementation's row.

@@ -12,20 +12,10 @@
 #include "support/scratch_dir.h"
 
 using namespace harness;
+using tbtest::sample;
 using nlohmann::json;
 
 namespace {
-
-Sample sample(int pass, double gbps, double cpu = 0, double mem = 0, std::int64_t retr = 0) {
-  Sample s;
-  s.pass = pass;
-  s.ok = true;
-  s.iperf.gbps = gbps;
-  s.iperf.retransmits = retr;
-  s.monitor.cpu_avg = cpu;
-  s.monitor.mem_max_mb = mem;
-  return s;
-}
 
 // veth at 10 Gbps, loopback at 20, sync-gso at `gso` Gbps with 90 % CPU and 7 MB, three passes.
 RunResult run_with(double gso, std::int64_t retr = 0) {
