@@ -35,9 +35,8 @@ long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::Vn
   if (vnet_hdr) iov[n_iov++] = {hdr.data(), hdr.size()};
   iov[n_iov++] = {buffer.data(), buffer.size()};
   const int flags = wait == Wait::kNever ? RWF_NOWAIT : 0;
-  const ssize_t n = plain(vnet_hdr, wait)
-                        ? retrying(wait, [&] { return ::read(fd, buffer.data(), buffer.size()); })
-                        : retrying(wait, [&] { return ::preadv2(fd, iov.data(), n_iov, -1, flags); });
+  const ssize_t n = plain(vnet_hdr, wait) ? retrying(wait, [&] { return ::read(fd, buffer.data(), buffer.size()); })
+                                          : retrying(wait, [&] { return ::preadv2(fd, iov.data(), n_iov, -1, flags); });
   if (n < 0) return -errno;
   if (n == 0) return -EPIPE;
   if (header) *header = {};

@@ -45,9 +45,7 @@ struct Setup {
   boost::asio::io_context* second_io = nullptr;
   Options options;
 
-  boost::asio::io_context& loop(std::size_t direction) const {
-    return direction == 1 && second_io ? *second_io : *io;
-  }
+  boost::asio::io_context& loop(std::size_t direction) const { return direction == 1 && second_io ? *second_io : *io; }
 
   const Endpoint& in(std::size_t direction) const { return direction == 0 ? first : second; }
   const Endpoint& out(std::size_t direction) const { return direction == 0 ? second : first; }

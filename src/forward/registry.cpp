@@ -136,8 +136,7 @@ constexpr std::array kModes{
 // The implications the field comments state, checked where the table is written.
 constexpr bool consistent(const Mode& m) {
   return !m.name.empty() && !m.description.empty() && (!m.passthrough || m.offload) && (!m.pool || m.channel) &&
-         (!m.framed || m.channel) && (!m.loop_per_direction || (m.async && !m.pin_by_default)) &&
-         m.reference_row >= 0;
+         (!m.framed || m.channel) && (!m.loop_per_direction || (m.async && !m.pin_by_default)) && m.reference_row >= 0;
 }
 static_assert([] {
   for (const auto& m : kModes)

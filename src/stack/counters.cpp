@@ -13,10 +13,11 @@ std::string StackCounters::format() const {
   std::string s = fmt::format(
       "tunstack: packets in {} out {}; bytes to sockets {} to client {} held {} reassembled {}; tcp opened {} refused "
       "{} closed {} reset {} "
-      "expired {}; retransmits fast {} timeout {} holes resent {}; window probes {}; udp flows {} datagrams in {} out {}; drops {}",
+      "expired {}; retransmits fast {} timeout {} holes resent {}; window probes {}; udp flows {} datagrams in {} out "
+      "{}; drops {}",
       packets_in, packets_out, bytes_to_sockets, bytes_to_client, bytes_held, bytes_reassembled, tcp_opened,
-      tcp_refused, tcp_closed, tcp_reset, tcp_expired, retransmits_fast, retransmits_timeout, holes_resent, window_probes, udp_flows,
-      udp_datagrams_in, udp_datagrams_out, dropped());
+      tcp_refused, tcp_closed, tcp_reset, tcp_expired, retransmits_fast, retransmits_timeout, holes_resent,
+      window_probes, udp_flows, udp_datagrams_in, udp_datagrams_out, dropped());
   if (dropped() != 0) {
     s += " (";
     bool first = true;

@@ -97,9 +97,9 @@ struct TcpEngine::Connection {
   std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
   std::uint32_t retries = 0;
   std::uint32_t dupacks = 0;
-  SackScoreboard sacked;        // what the client holds beyond snd_una
-  bool recovering = false;      // a SACK recovery is under way ...
-  std::uint32_t recover = 0;    // ... until snd_una reaches this (snd_max when it began)
+  SackScoreboard sacked;         // what the client holds beyond snd_una
+  bool recovering = false;       // a SACK recovery is under way ...
+  std::uint32_t recover = 0;     // ... until snd_una reaches this (snd_max when it began)
   std::uint32_t rexmit_nxt = 0;  // holes before this were resent in this recovery
   std::uint64_t rto_at = 0, persist_at = 0, expire_at = 0;
   std::uint64_t window_at = 0;  // re-check a closed window (see advertised_window())

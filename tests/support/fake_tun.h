@@ -149,15 +149,14 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
 
   // The operations above, completing on `on` (the queue's own loop, or a view's): a pending read
   // keeps that loop busy, so its run() does not return before the read completes.
-  void async_recv_batch_on(const boost::asio::any_io_executor& on, std::span<device::Packet> packets,
-                           Handler handler) {
+  void async_recv_batch_on(const boost::asio::any_io_executor& on, std::span<device::Packet> packets, Handler handler) {
     std::lock_guard lock(mu_);
     if (!inbound_.empty()) {
       complete(on, std::move(handler), fill(packets));
       return;
     }
-    pending_.emplace(
-        Pending{packets, std::move(handler), boost::asio::prefer(on, boost::asio::execution::outstanding_work.tracked)});
+    pending_.emplace(Pending{packets, std::move(handler),
+                             boost::asio::prefer(on, boost::asio::execution::outstanding_work.tracked)});
   }
   void async_send_batch_on(const boost::asio::any_io_executor& on, std::span<const device::OutPacket> packets,
                            Handler handler) {

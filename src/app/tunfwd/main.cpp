@@ -38,9 +38,9 @@ struct Args {
   std::string mode;
   tunfwd::DeviceArgs devices;
   std::optional<std::size_t> threads;  // not given: the mode's default (Mode::loop_per_direction)
-  std::string user;           // --user: drop to this user once the devices are open
-  std::string cpus = "auto";  // --cpus: see cpu_placement.h
-  std::string stats_json;     // --stats-json: the counters as JSON, written on exit
+  std::string user;                    // --user: drop to this user once the devices are open
+  std::string cpus = "auto";           // --cpus: see cpu_placement.h
+  std::string stats_json;              // --stats-json: the counters as JSON, written on exit
   bool list = false;
   bool json = false;
 };
@@ -206,10 +206,10 @@ int run(const Args& a) {
   auto forwarder = mode->make(setup, *mode);
   fmt::print("tunfwd: mode {} ({}), {} ⇄ {}, threads {}{}{}\n", mode->name, mode->description, setup.first.name,
              setup.second.name, placement->pinned() ? "on " : "", placement->describe(),
-             !mode->async        ? ""
-             : asked > threads ? fmt::format(", {} event loops ({} asked for; one per direction is the most used)",
-                                             threads, asked)
-                               : fmt::format(", {} event loop(s)", threads));
+             !mode->async ? ""
+             : asked > threads
+                 ? fmt::format(", {} event loops ({} asked for; one per direction is the most used)", threads, asked)
+                 : fmt::format(", {} event loop(s)", threads));
   std::fflush(stdout);
   forward::Status status;
   {

@@ -12,8 +12,8 @@
 #include "support/scratch_dir.h"
 
 using namespace harness;
-using tbtest::sample;
 using nlohmann::json;
+using tbtest::sample;
 
 namespace {
 

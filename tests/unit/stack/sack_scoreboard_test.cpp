@@ -1,19 +1,20 @@
 // The SACK scoreboard (stack/sack_scoreboard.h): which blocks count, how they merge, what falls
 // off when snd_una advances or the table is full, and where the holes are.
+#include "stack/sack_scoreboard.h"
+
 #include <optional>
 #include <span>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "stack/sack_scoreboard.h"
 #include "support/test_names.h"
 
 namespace {
 
 using stack::SackBlock;
-using tbtest::case_name;
 using stack::SackScoreboard;
+using tbtest::case_name;
 using Blocks = std::vector<SackBlock>;
 
 Blocks ranges(const SackScoreboard& s) { return Blocks(s.ranges().begin(), s.ranges().end()); }
@@ -42,13 +43,15 @@ INSTANTIATE_TEST_SUITE_P(
         AddRow{"BlocksOfOneACKComeOutSorted", 100, 1000, {{{700, 800}, {300, 400}}}, {{300, 400}, {700, 800}}},
         AddRow{"OverlappingBlocksMerge", 100, 1000, {{{300, 500}}, {{400, 600}}}, {{300, 600}}},
         AddRow{"TouchingBlocksMerge", 100, 1000, {{{300, 400}}, {{400, 500}}}, {{300, 500}}},
-        AddRow{"ABlockBridgingTwoRangesJoinsThem", 100, 1000, {{{200, 300}, {500, 600}}, {{250, 550}}},
-               {{200, 600}}},
+        AddRow{"ABlockBridgingTwoRangesJoinsThem", 100, 1000, {{{200, 300}, {500, 600}}, {{250, 550}}}, {{200, 600}}},
         AddRow{"ADSACKBlockAtOrBelowUnaIsIgnored", 500, 1000, {{{300, 400}, {400, 500}}}, {}},
         AddRow{"ABlockStartingBelowUnaIsCutAtUna", 500, 1000, {{{400, 700}}}, {{500, 700}}},
         AddRow{"ABlockPastWhatWeSentIsIgnored", 100, 1000, {{{900, 1100}}}, {}},
         AddRow{"AnEmptyOrInvertedBlockIsIgnored", 100, 1000, {{{300, 300}, {400, 350}}}, {}},
-        AddRow{"BlocksWrapAroundSequenceZero", 0xFFFFFF00u, 0x200, {{{0xFFFFFFF0u, 0x10}, {0x100, 0x180}}},
+        AddRow{"BlocksWrapAroundSequenceZero",
+               0xFFFFFF00u,
+               0x200,
+               {{{0xFFFFFFF0u, 0x10}, {0x100, 0x180}}},
                {{0xFFFFFFF0u, 0x10}, {0x100, 0x180}}}),
     case_name);
 

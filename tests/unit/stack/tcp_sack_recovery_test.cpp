@@ -50,12 +50,14 @@ struct Sent {
     EXPECT_EQ(out.size(), 1u);
   }
   // An ACK of everything before `acked` (an offset into data), with SACK blocks.
-  std::vector<TcpOut> ack(std::uint32_t acked, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& sacked = {}) {
+  std::vector<TcpOut> ack(std::uint32_t acked,
+                          const std::vector<std::pair<std::uint32_t, std::uint32_t>>& sacked = {}) {
     rig.client_sends(f, kIsn + 1, base + acked, kAck, 65535, {}, sacked.empty() ? Bytes{} : sack_option(base, sacked));
     return rig.take();
   }
   // The first two duplicates (nothing sent) and the third (its packets returned).
-  std::vector<TcpOut> three_dupacks(std::uint32_t acked, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& s) {
+  std::vector<TcpOut> three_dupacks(std::uint32_t acked,
+                                    const std::vector<std::pair<std::uint32_t, std::uint32_t>>& s) {
     for (int dup = 1; dup <= 2; ++dup) EXPECT_TRUE(ack(acked, s).empty()) << "duplicate " << dup;
     return ack(acked, s);
   }
