@@ -619,10 +619,7 @@ void TcpEngine::resend_holes(Connection& c, std::uint64_t now_ms) {
       c.socket->seek(seq - c.snd_una);
       moved = true;
       const auto r = c.socket->peek(sink_.buffer().subspan(headers, want));
-      if (!r.ok() || r.count == 0) {  // the socket has less than we sent: the timer handles it
-        c.rexmit_nxt = hole->right;
-        break;
-      }
+      if (!r.ok() || r.count == 0) break;  // the socket has less than we sent: the timer handles it
       emit(c, kAck, seq, r.count, now_ms);
       ++counters_.holes_resent;
       counters_.bytes_to_client += r.count;
