@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -142,11 +143,12 @@ int run(const Args& a) {
   }
 
   // Event loops: one, or one per direction (then running in parallel, so not put on one CPU).
-  const std::size_t asked = a.threads.value_or(mode->loop_per_direction && tunfwd::allowed_cpus().size() >= 2 ? 2 : 1);
+  const std::vector<int> allowed = tunfwd::allowed_cpus();
+  const std::size_t asked = a.threads.value_or(mode->loop_per_direction && allowed.size() >= 2 ? 2 : 1);
   const std::size_t threads = mode->async ? std::min<std::size_t>(asked, 2) : 1;
   std::string placement_error;
   const std::string cpus = a.cpus == "auto" && (!mode->pin_by_default || threads > 1) ? "none" : a.cpus;
-  const auto placement = tunfwd::parse_cpu_placement(cpus, tunfwd::allowed_cpus(), placement_error);
+  const auto placement = tunfwd::parse_cpu_placement(cpus, allowed, placement_error);
   if (!placement) {
     fmt::print(stderr, "tunfwd: {}\n", placement_error);
     return 2;
