@@ -42,7 +42,7 @@ struct Mode {
   // Queues per device; 0 = the --queues flag (default kDefaultQueues).
   std::size_t queues = 1;
   // What `--cpus auto` does: pin every thread to one CPU, or leave the mode to the scheduler
-  // when it measured faster that way (see app/tunfwd/cpu_placement.h).
+  // when it measured faster that way (see os/cpu_placement.h).
   bool pin_by_default = true;
   // The row of the reference benchmark this mode reproduces (docs/reference.md), 0 for ours.
   int reference_row = 0;

@@ -28,8 +28,8 @@
 
 #include "forward/counters/counters_json.h"
 #include "forward/registry.h"
+#include "os/cpu_placement.h"
 #include "os/privileges.h"
-#include "tunfwd/cpu_placement.h"
 #include "tunfwd/decorate.h"
 #include "tunfwd/devices.h"
 
@@ -143,12 +143,12 @@ int run(const Args& a) {
   }
 
   // Event loops: one, or one per direction (then running in parallel, so not put on one CPU).
-  const std::vector<int> allowed = tunfwd::allowed_cpus();
+  const std::vector<int> allowed = os::allowed_cpus();
   const std::size_t asked = a.threads.value_or(mode->loop_per_direction && allowed.size() >= 2 ? 2 : 1);
   const std::size_t threads = mode->async ? std::min<std::size_t>(asked, 2) : 1;
   std::string placement_error;
   const std::string cpus = a.cpus == "auto" && (!mode->pin_by_default || threads > 1) ? "none" : a.cpus;
-  const auto placement = tunfwd::parse_cpu_placement(cpus, allowed, placement_error);
+  const auto placement = os::parse_cpu_placement(cpus, allowed, placement_error);
   if (!placement) {
     fmt::print(stderr, "tunfwd: {}\n", placement_error);
     return 2;
@@ -186,7 +186,7 @@ int run(const Args& a) {
   mallopt(M_TOP_PAD, 4 << 20);
 
   // Still before any thread exists, so every forwarding thread inherits the placement.
-  if (const auto error = tunfwd::apply_cpu_placement(*placement); !error.empty()) {
+  if (const auto error = os::apply_cpu_placement(*placement); !error.empty()) {
     fmt::print(stderr, "tunfwd: --cpus {}: {}\n", a.cpus, error);
     return 1;
   }

@@ -25,6 +25,7 @@
 #include "device/packet_io.h"
 #include "device/tun_device.h"
 #include "device/unique_fd.h"
+#include "os/cpu_placement.h"
 #include "os/open_file_limit.h"
 #include "os/privileges.h"
 #include "packet/view.h"
@@ -45,6 +46,7 @@ struct Args {
   std::size_t max_connections = 65536;
   std::size_t max_udp_flows = 4096;
   std::uint32_t udp_idle_s = 60;
+  std::string cpus = "auto";  // --cpus: see os/cpu_placement.h
 };
 
 constexpr std::uint64_t kTunToken = 0, kSignalToken = 1;
@@ -87,6 +89,19 @@ int run(const Args& a) {
       return 2;
     }
   }
+  // One thread: "auto" pins it to the highest allowed CPU, as tunfwd's single-loop modes. Same
+  // run, AMD EPYC 2 vCPU, 5 passes: upload 0.725 of direct pinned against 0.658 unpinned (the
+  // scheduler otherwise moves the stack onto the CPU the client's iperf3 is sending from).
+  std::string placement_error;
+  const auto placement = os::parse_cpu_placement(a.cpus, os::allowed_cpus(), placement_error);
+  if (!placement) {
+    fmt::print(stderr, "tunstack: {}\n", placement_error);
+    return 2;
+  }
+  if (const auto error = os::apply_cpu_placement(*placement); !error.empty()) {
+    fmt::print(stderr, "tunstack: --cpus {}: {}\n", a.cpus, error);
+    return 1;
+  }
   std::ofstream stats_file;
   if (!a.stats_json.empty()) {
     stats_file.open(a.stats_json, std::ios::trunc);  // now, before --user takes the right away
@@ -107,7 +122,8 @@ int run(const Args& a) {
     fmt::print(stderr, "tunstack: {}\n", e.what());
     return 1;
   }
-  fmt::print("{}: mtu {}, offloads: {}\n", tun->name(), a.mtu, device::describe(tun->offloads()));
+  fmt::print("{}: mtu {}, offloads: {}; {}\n", tun->name(), a.mtu, device::describe(tun->offloads()),
+             placement->describe());
   if (!tun->offloads().vnet_hdr) {
     fmt::print(stderr, "tunstack: {}: the kernel granted no virtio-net header\n", tun->name());
     return 1;
@@ -238,6 +254,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1280, 65520));
   app.add_option("--user", a.user, "after opening the TUN, drop to this user (from /etc/passwd) and every capability");
   app.add_option("--stats-json", a.stats_json, "on exit, write the counters as JSON to this file (tunstack-stats/1)");
+  app.add_option("--cpus", a.cpus,
+                 "where the stack runs: auto (the highest allowed CPU when there are 2 or more), none (scheduler "
+                 "decides), or a list such as 1 or 0,2-3")
+      ->capture_default_str();
   app.add_option("--max-connections", a.max_connections, "TCP connections at most")->capture_default_str();
   app.add_option("--max-udp-flows", a.max_udp_flows, "UDP flows at most")->capture_default_str();
   app.add_option("--udp-idle", a.udp_idle_s, "seconds before an idle UDP flow is closed")->capture_default_str();

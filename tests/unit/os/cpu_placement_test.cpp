@@ -1,4 +1,4 @@
-#include "tunfwd/cpu_placement.h"
+#include "os/cpu_placement.h"
 
 #include <string>
 #include <vector>
@@ -36,7 +36,7 @@ class CpuPlacementSpec : public testing::TestWithParam<Case> {};
 TEST_P(CpuPlacementSpec, ParsesAsDocumented) {
   const Case& c = GetParam();
   std::string error;
-  const auto p = tunfwd::parse_cpu_placement(c.spec, c.allowed, error);
+  const auto p = os::parse_cpu_placement(c.spec, c.allowed, error);
   if (c.error) {
     ASSERT_FALSE(p.has_value());
     EXPECT_NE(error.find(c.error), std::string::npos) << error;
@@ -51,19 +51,19 @@ TEST_P(CpuPlacementSpec, ParsesAsDocumented) {
 INSTANTIATE_TEST_SUITE_P(Rules, CpuPlacementSpec, testing::ValuesIn(kCases), tbtest::case_name);
 
 TEST(CpuPlacement, DescribeSaysWhereThreadsRun) {
-  EXPECT_EQ(tunfwd::CpuPlacement{}.describe(), "not pinned");
-  EXPECT_EQ(tunfwd::CpuPlacement{{1}}.describe(), "cpu 1");
-  EXPECT_EQ((tunfwd::CpuPlacement{{0, 2}}.describe()), "cpus 0,2");
+  EXPECT_EQ(os::CpuPlacement{}.describe(), "not pinned");
+  EXPECT_EQ(os::CpuPlacement{{1}}.describe(), "cpu 1");
+  EXPECT_EQ((os::CpuPlacement{{0, 2}}.describe()), "cpus 0,2");
 }
 
 TEST(CpuPlacement, AppliedPlacementIsWhatTheThreadMayUse) {
-  const auto before = tunfwd::allowed_cpus();
+  const auto before = os::allowed_cpus();
   ASSERT_FALSE(before.empty());
-  tunfwd::CpuPlacement one{{before.front()}};
-  ASSERT_EQ(tunfwd::apply_cpu_placement(one), "");
-  EXPECT_EQ(tunfwd::allowed_cpus(), one.cpus);
-  ASSERT_EQ(tunfwd::apply_cpu_placement(tunfwd::CpuPlacement{before}), "");  // restore for later tests
-  EXPECT_EQ(tunfwd::allowed_cpus(), before);
+  os::CpuPlacement one{{before.front()}};
+  ASSERT_EQ(os::apply_cpu_placement(one), "");
+  EXPECT_EQ(os::allowed_cpus(), one.cpus);
+  ASSERT_EQ(os::apply_cpu_placement(os::CpuPlacement{before}), "");  // restore for later tests
+  EXPECT_EQ(os::allowed_cpus(), before);
 }
 
 }  // namespace

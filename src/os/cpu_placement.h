@@ -1,5 +1,5 @@
 #pragma once
-// Where the forwarder's threads run (tunfwd --cpus). Measured on the 2-core development VM
+// Where the forwarder's threads run (tunfwd and tunstack --cpus). Measured on the 2-core development VM
 // (README, "Thread placement"): keeping every forwarding thread on one CPU, away from the CPU
 // the sending application runs on, raised every offload mode by 15-30 % and cut its CPU per
 // Gbps, because the scheduler otherwise moves the forwarder between CPUs and it loses its
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tunfwd {
+namespace os {
 
 struct CpuPlacement {
   std::vector<int> cpus;  // empty: no pinning
@@ -35,4 +35,4 @@ std::vector<int> allowed_cpus();
 // Returns "" on success, else the reason.
 std::string apply_cpu_placement(const CpuPlacement& placement);
 
-}  // namespace tunfwd
+}  // namespace os

@@ -1,4 +1,4 @@
-#include "tunfwd/cpu_placement.h"
+#include "os/cpu_placement.h"
 
 #include <sched.h>
 
@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace tunfwd {
+namespace os {
 
 namespace {
 
@@ -89,4 +89,4 @@ std::string apply_cpu_placement(const CpuPlacement& placement) {
   return {};
 }
 
-}  // namespace tunfwd
+}  // namespace os
