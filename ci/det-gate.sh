@@ -57,18 +57,8 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 start=$(date +%s)
-tmp=$(mktemp -d /tmp/tb-det-gate.XXXXXX)
-worktree=""
-cleanup() {
-  if [ -n "$worktree" ]; then
-    git -C "$repo" worktree remove --force "$worktree" >/dev/null 2>&1 || true
-    git -C "$repo" worktree prune >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. "$repo/ci/lib.sh"
+gate_scratch tb-det-gate  # $tmp and $worktree, removed on every exit (ci/lib.sh)
 
 elapsed() { echo "$(( $(date +%s) - start )) s"; }
 

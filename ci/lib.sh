@@ -16,3 +16,22 @@ as_root() {
 
 # True when root is there to be had (we are root, or sudo exists).
 can_be_root() { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }
+
+# For the gates that build BASE_REF beside the working tree (ci/perf-gate.sh, ci/det-gate.sh):
+# makes a scratch directory $tmp (/tmp/PREFIX.XXXXXX) and arranges that it, and the detached
+# `git worktree` whose path the caller later puts in $worktree, are removed on every exit:
+# success, failure or signal. Needs $repo.
+gate_scratch() {
+  tmp=$(mktemp -d "/tmp/$1.XXXXXX")
+  worktree=""
+  trap gate_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+gate_cleanup() {
+  if [ -n "$worktree" ]; then
+    git -C "$repo" worktree remove --force "$worktree" >/dev/null 2>&1 || true
+    git -C "$repo" worktree prune >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}

@@ -3,7 +3,7 @@
 #
 #   ci/perf-gate.sh BASE_REF [--modes sync-gso,passthrough] [--repeat 10] [--duration 5]
 #                                 [--tolerance 5] [--out results/perf-gate] [--base-tunfwd PATH]
-#                                 [--head-tunfwd PATH] [--head-build DIR]
+#                                 [--head-tunfwd PATH] [--head-build DIR] [--paired]
 #
 # 1. Builds tunfwd of BASE_REF (a detached `git worktree` in a temp dir, release, removed on exit)
 #    and the working tree (release preset, build/release: tunbench, tunfwd, gate_split).
@@ -12,11 +12,15 @@
 #    --repeat passes: both sides see the same machine drift, and each sample's throughput is
 #    normalised to the veth sample of its own pass.
 # 3. gate_split (tests/perf) splits the run file into base.json and head.json (labels lose their
-#    prefix; the veth row goes to both), `tunbench compare` writes report.md.
+#    prefix; the veth row goes to both), `tunbench compare` writes report.md. With --paired the
+#    comparison pairs the two sides by pass (`tunbench compare --paired`: each pass's head ÷ base,
+#    Wilcoxon signed-rank): far more power where the passes drift together (sync-gso on the EPYC VM,
+#    6 passes: a 10 % slowdown caught in 100 % of draws against 35 % unpaired), but a mode whose
+#    samples now and then fall 20-30 % low gave 2-3 % false alarms (tests/perf/README.md).
 # Exit: 0 no significant regression, 1 regression (or a row failed every sample), 2 error.
 #
 # Environment (flags win): PERF_GATE_MODES (sync-gso,passthrough), PERF_GATE_REPEAT (10),
-# PERF_GATE_DURATION (5), PERF_GATE_TOLERANCE (5), PERF_GATE_OUT (results/perf-gate),
+# PERF_GATE_DURATION (5), PERF_GATE_TOLERANCE (5), PERF_GATE_PAIRED (1 = --paired), PERF_GATE_OUT (results/perf-gate),
 # PERF_GATE_BASE_TUNFWD (skip building BASE_REF; BASE_REF is then only a label),
 # PERF_GATE_HEAD_TUNFWD (skip building HEAD's tunfwd; tunbench and gate_split still come from
 # PERF_GATE_HEAD_BUILD, default build/release, built there only if missing),
@@ -41,6 +45,7 @@ base_env=${PERF_GATE_BASE_ENV:-}
 head_env=${PERF_GATE_HEAD_ENV:-}
 head_build=${PERF_GATE_HEAD_BUILD:-$repo/build/release}
 head_tunfwd=${PERF_GATE_HEAD_TUNFWD:-}
+paired=${PERF_GATE_PAIRED:-0}
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -52,6 +57,7 @@ while [ $# -gt 0 ]; do
     --base-tunfwd) base_tunfwd=$2; shift 2 ;;
     --head-tunfwd) head_tunfwd=$2; shift 2 ;;
     --head-build) head_build=$2; shift 2 ;;
+    --paired) paired=1; shift ;;
     -h|--help) usage ;;
     -*) echo "perf-gate: unknown option $1" >&2; usage ;;
     *) [ -z "$base_ref" ] || usage; base_ref=$1; shift ;;
@@ -62,16 +68,7 @@ done
 . "$repo/ci/lib.sh"
 can_be_root || { echo "perf-gate: tunbench run needs root: run as root or install sudo" >&2; exit 2; }
 
-tmp=$(mktemp -d /tmp/tb-perf-gate.XXXXXX)
-worktree=""
-cleanup() {
-  if [ -n "$worktree" ]; then
-    git -C "$repo" worktree remove --force "$worktree" >/dev/null 2>&1 || true
-    git -C "$repo" worktree prune >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+gate_scratch tb-perf-gate  # $tmp and $worktree, removed on every exit (ci/lib.sh)
 
 base_desc=$base_ref
 head_desc="working tree at $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -153,7 +150,9 @@ fi
 # --- 3. split, compare, report -------------------------------------------------------------------
 "$gate_split" "$out/run.json" "$out/base.json" "$out/head.json"
 set +e
-"$tunbench" compare "$out/base.json" "$out/head.json" --tolerance "$tolerance" >"$tmp/compare.md" 2>"$tmp/compare.err"
+compare_args=(--tolerance "$tolerance")
+[ "$paired" = 1 ] && compare_args+=(--paired)
+"$tunbench" compare "$out/base.json" "$out/head.json" "${compare_args[@]}" >"$tmp/compare.md" 2>"$tmp/compare.err"
 cmp_rc=$?
 set -e
 cat "$tmp/compare.err" >&2
