@@ -31,6 +31,34 @@ std::vector<double> exact_u_distribution(std::size_t n1, std::size_t n2) {
   return table[n2];
 }
 
+// Number of subsets of the ranks 1..n with each rank sum, W = 0..n(n+1)/2 (the null distribution
+// of W+: each rank's sign is + or − with probability 1/2).
+std::vector<double> exact_signed_rank_distribution(std::size_t n) {
+  std::vector<double> counts(n * (n + 1) / 2 + 1, 0.0);
+  counts[0] = 1.0;
+  std::size_t top = 0;
+  for (std::size_t rank = 1; rank <= n; ++rank) {
+    top += rank;
+    for (std::size_t w = top; w >= rank; --w) counts[w] += counts[w - rank];
+  }
+  return counts;
+}
+
+// The percentile interval of already collected bootstrap statistics.
+Interval percentile_interval(std::vector<double> statistics, double confidence) {
+  Interval interval{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  if (statistics.empty()) return interval;
+  std::sort(statistics.begin(), statistics.end());
+  const double tail = (1.0 - confidence) / 2.0;
+  const auto at = [&](double q) {
+    const auto index = static_cast<std::size_t>(std::llround(q * static_cast<double>(statistics.size() - 1)));
+    return statistics[std::min(index, statistics.size() - 1)];
+  };
+  interval.low = at(tail);
+  interval.high = at(1.0 - tail);
+  return interval;
+}
+
 double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
 }  // namespace
@@ -125,16 +153,68 @@ Interval bootstrap_median_ratio(const std::vector<double>& base, const std::vect
     const double mb = median(rb);
     if (mb != 0) ratios.push_back(median(rh) / mb);
   }
-  if (ratios.empty()) return interval;
-  std::sort(ratios.begin(), ratios.end());
-  const double tail = (1.0 - confidence) / 2.0;
-  const auto at = [&](double q) {
-    const auto index = static_cast<std::size_t>(std::llround(q * static_cast<double>(ratios.size() - 1)));
-    return ratios[std::min(index, ratios.size() - 1)];
-  };
-  interval.low = at(tail);
-  interval.high = at(1.0 - tail);
-  return interval;
+  return percentile_interval(std::move(ratios), confidence);
+}
+
+Interval bootstrap_median(const std::vector<double>& values, double confidence, int iterations, std::uint64_t seed) {
+  if (values.empty() || iterations <= 0)
+    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, values.size() - 1);
+  std::vector<double> medians, resample(values.size());
+  medians.reserve(static_cast<std::size_t>(iterations));
+  for (int i = 0; i < iterations; ++i) {
+    for (auto& v : resample) v = values[pick(random)];
+    medians.push_back(median(resample));
+  }
+  return percentile_interval(std::move(medians), confidence);
+}
+
+SignedRank wilcoxon_signed_rank(const std::vector<double>& differences) {
+  SignedRank result;
+  std::vector<std::pair<double, bool>> magnitudes;  // |d|, d > 0
+  for (double d : differences)
+    if (d != 0) magnitudes.emplace_back(std::abs(d), d > 0);
+  std::sort(magnitudes.begin(), magnitudes.end());
+  const std::size_t n = magnitudes.size();
+  result.n = n;
+  if (n == 0) return result;  // no evidence of a difference
+  double tie_term = 0;
+  bool ties = false;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && magnitudes[j].first == magnitudes[i].first) ++j;
+    const double t = static_cast<double>(j - i);
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (std::size_t k = i; k < j; ++k)
+      if (magnitudes[k].second) result.w_plus += average_rank;
+    if (t > 1) {
+      ties = true;
+      tie_term += t * t * t - t;
+    }
+    i = j;
+  }
+  if (!ties && n <= 40) {
+    const auto counts = exact_signed_rank_distribution(n);
+    const auto w = static_cast<std::size_t>(std::llround(result.w_plus));
+    double total = 0, at_most = 0, at_least = 0;
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      total += counts[k];
+      if (k <= w) at_most += counts[k];
+      if (k >= w) at_least += counts[k];
+    }
+    result.p_value = std::min(1.0, 2.0 * std::min(at_most, at_least) / total);
+    result.exact = true;
+    return result;
+  }
+  // Normal approximation with tie correction and continuity correction.
+  const double dn = static_cast<double>(n);
+  const double mean = dn * (dn + 1) / 4.0;
+  const double variance = dn * (dn + 1) * (2 * dn + 1) / 24.0 - tie_term / 48.0;
+  if (variance <= 0) return result;
+  const double z = (std::abs(result.w_plus - mean) - 0.5) / std::sqrt(variance);
+  result.p_value = std::min(1.0, 2.0 * normal_sf(std::max(0.0, z)));
+  return result;
 }
 
 }  // namespace harness

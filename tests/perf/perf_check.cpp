@@ -1,4 +1,5 @@
 // perf_check RUN.json [--profile NAME|PATH|fallback] [--thresholds-dir DIR] [--ratios-only] [--markdown OUT]
+//            [--measured-rows-only]
 // perf_check --select-only [--cpu-model MODEL] [--profile ...] [--thresholds-dir DIR]
 // perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT]
 // Checks a `tunbench run --json` file against a thresholds profile. The profile: --profile, else
@@ -79,6 +80,7 @@ nlohmann::json derive(const harness::RunResult& run, double margin, const std::s
 int usage() {
   std::cerr
       << "usage: perf_check RUN.json [--profile NAME|PATH|fallback] [--thresholds-dir DIR] [--ratios-only] "
+         "[--measured-rows-only] "
          "[--markdown OUT]\n"
          "       perf_check --select-only [--cpu-model MODEL] [--profile NAME|PATH|fallback] [--thresholds-dir DIR]\n"
          "       perf_check RUN.json --derive OUT.json [--margin 0.75] [--description TEXT] [--command TEXT]\n";
@@ -93,7 +95,7 @@ int main(int argc, char** argv) {
     std::string run_path, requested, markdown, derive_path, description, command;
     double margin = 0.75;
     std::string dir = TB_FIXTURES_DIR "/thresholds";
-    bool ratios_only = false, select_only = false;
+    bool ratios_only = false, select_only = false, measured_rows_only = false;
     std::optional<std::string> cpu_model;
     if (const char* env = std::getenv("TUNBENCH_PROFILE")) requested = env;
     for (int i = 1; i < argc; ++i) {
@@ -112,6 +114,8 @@ int main(int argc, char** argv) {
         ratios_only = true;
       else if (arg == "--select-only")
         select_only = true;
+      else if (arg == "--measured-rows-only")
+        measured_rows_only = true;
       else if (arg == "--cpu-model")
         cpu_model = value();
       else if (arg == "--derive")
@@ -161,6 +165,8 @@ int main(int argc, char** argv) {
     const auto& choice = *chosen;
     harness::CheckOptions options;
     options.ratios_only = ratios_only || choice.ratios_only;
+    // A run of some modes only (TUNBENCH_PERF_MODES): the profile's other rows are not failures.
+    options.require_all_rows = !measured_rows_only;
     const auto result = harness::check_profile(run, choice.profile, options);
 
     std::string text = fmt::format("## Perf check: profile {}\n\n{}{}.\n\n", choice.profile.name, choice.reason,

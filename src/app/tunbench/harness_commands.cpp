@@ -396,10 +396,15 @@ void add_compare(CLI::App& app, int* exit_code) {
   compare->add_option("--tolerance", a->gate.tolerance_percent, "smallest change that counts, %")
       ->capture_default_str();
   compare->add_option("--alpha", a->gate.alpha, "significance level")->capture_default_str();
+  compare->add_flag("--paired", a->gate.paired,
+                    "pair the samples by pass (both files split from one run, as ci/perf-gate.sh makes them)");
   compare->callback([a, exit_code] {
     try {
       const auto base = report::read_json(a->base);
       const auto head = report::read_json(a->head);
+      if (a->gate.paired)
+        if (const auto why = harness::unpairable(base, head); !why.empty())
+          throw std::runtime_error("--paired: " + why);
       const auto comparison = harness::compare_runs(base, head, a->gate);
       const auto text = report::compare_markdown(comparison, base, head, a->gate);
       std::cout << text;

@@ -139,7 +139,8 @@ TEST(Calibrate, ARunWithoutACpuModelCannotMakeAProfile) {
 }
 
 // The recorded runs: every mode of the Xeon development run (5 passes), and the stack run the
-// committed stack profile came from (tunstack, pasta, slirp4netns both ways, 5 passes, AMD EPYC).
+// committed stack profile came from (fixtures/gate/stacks-epyc.json: tunstack, pasta, slirp4netns
+// both ways, 5 passes, AMD EPYC).
 TEST(Calibrate, RecordedRunsGiveProfilesTheyPass) {
   struct Case {
     std::string file;
@@ -148,7 +149,7 @@ TEST(Calibrate, RecordedRunsGiveProfilesTheyPass) {
   };
   for (const Case& c :
        {Case{"gate/dev-all-modes.json", 16, {}},
-        Case{"../docs/results-stacks.json",
+        Case{"gate/stacks-epyc.json",
              4,
              {"pasta up", "pasta down", "pasta-m9000 up", "pasta-m9000 down", "slirp4netns up", "slirp4netns down"}}}) {
     auto run = nlohmann::json::parse(tbtest::fixture(c.file)).get<RunResult>();

@@ -115,3 +115,101 @@ TEST(Gate, RowsPresentOnOneSideOnly) {
   EXPECT_EQ(c.rows[2].missing, "only in base");
   EXPECT_FALSE(c.regression());
 }
+
+namespace {
+
+// Per-pass machine drift shared by both sides of a pass (±`drift`), times each side's own small
+// noise (±`noise`): what an interleaved run of two builds looks like.
+struct Passes {
+  std::vector<double> base, head;
+};
+Passes drifting(int n, double drift, double noise, double head_factor, unsigned seed) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> d(-drift, drift), e(-noise, noise);
+  Passes p;
+  for (int i = 0; i < n; ++i) {
+    const double machine = 1 + d(random);
+    p.base.push_back(machine * (1 + e(random)));
+    p.head.push_back(machine * head_factor * (1 + e(random)));
+  }
+  return p;
+}
+
+GateOptions paired() {
+  GateOptions o;
+  o.paired = true;
+  return o;
+}
+
+}  // namespace
+
+TEST(GatePaired, ASlowdownHiddenByPassDriftIsARegressionWhenPaired) {
+  const auto p = drifting(10, 0.15, 0.005, 0.93, 21);
+  const auto unpaired = compare_metric("throughput", p.base, p.head, true, GateOptions{});
+  EXPECT_NE(unpaired.verdict, Verdict::regressed);  // the drift widens its tolerance past 7 %
+  const auto c = compare_paired_metric("throughput", p.base, p.head, true, paired());
+  EXPECT_TRUE(c.paired);
+  EXPECT_EQ(c.verdict, Verdict::regressed);
+  EXPECT_NEAR(c.change_percent, -7.0, 1.0);
+  EXPECT_DOUBLE_EQ(c.p_value(), 2.0 / 1024.0);  // every pass slower: the smallest exact p for 10 pairs
+  EXPECT_LT(c.ratio_interval.high, 1.0);
+}
+
+TEST(GatePaired, TheSameBuildOnBothSidesIsUnchanged) {
+  for (unsigned seed = 30; seed < 40; ++seed) {
+    const auto p = drifting(10, 0.15, 0.01, 1.0, seed);
+    const auto c = compare_paired_metric("throughput", p.base, p.head, true, paired());
+    EXPECT_EQ(c.verdict, Verdict::unchanged) << "seed " << seed;
+    EXPECT_LT(std::abs(c.change_percent), 5.0) << "seed " << seed;
+  }
+}
+
+TEST(GatePaired, SignificantButWithinToleranceIsUnchanged) {
+  const auto p = drifting(10, 0.15, 0.001, 0.98, 41);
+  const auto c = compare_paired_metric("throughput", p.base, p.head, true, paired());
+  EXPECT_LT(c.p_value(), 0.05);
+  EXPECT_EQ(c.verdict, Verdict::unchanged);  // −2 % within the default 5 %
+}
+
+TEST(GatePaired, FewerThanSixPairsAreInconclusive) {
+  const auto p = drifting(5, 0.1, 0.001, 0.5, 42);
+  const auto c = compare_paired_metric("throughput", p.base, p.head, true, paired());
+  EXPECT_EQ(c.verdict, Verdict::inconclusive);
+  EXPECT_NE(c.note.find("6 passes"), std::string::npos) << c.note;
+  EXPECT_THROW(compare_paired_metric("throughput", {1.0, 2.0}, {1.0}, true, paired()), std::invalid_argument);
+}
+
+TEST(GatePaired, RunsPairSamplesByPassNotByPosition) {
+  auto veth = noisy(10, 10, 0.01, 43);
+  const auto p = drifting(10, 0.15, 0.002, 0.9, 44);
+  std::vector<double> base_gbps, head_gbps;
+  for (std::size_t i = 0; i < 10; ++i) {
+    base_gbps.push_back(5 * p.base[i]);
+    head_gbps.push_back(5 * p.head[i]);
+  }
+  const auto base = run_with(veth, base_gbps, 100, 4);
+  auto head = run_with(veth, head_gbps, 100, 4);
+  // Head's samples in another order, and its pass 3 failed: pairing goes by the pass index.
+  std::reverse(head.rows[1].samples.begin(), head.rows[1].samples.end());
+  for (auto& s : head.rows[1].samples)
+    if (s.pass == 3) s.ok = false;
+  ASSERT_EQ(unpairable(base, head), "");
+  const auto c = compare_runs(base, head, paired());
+  const auto& throughput = c.rows[1].metrics[0];
+  EXPECT_EQ(throughput.metric, "throughput ÷ veth");
+  EXPECT_EQ(throughput.base_n, 9u);
+  EXPECT_EQ(throughput.verdict, Verdict::regressed);
+  EXPECT_NEAR(throughput.change_percent, -10.0, 1.0);
+  // The same CPU % over 10 % fewer Gbps: 11 % more CPU per Gbps.
+  EXPECT_EQ(c.rows[1].metrics[1].metric, "CPU/Gbps");
+  EXPECT_EQ(c.rows[1].metrics[1].verdict, Verdict::regressed);
+}
+
+TEST(GatePaired, FilesFromTwoRunsCannotBePaired) {
+  const auto a = run_with(noisy(10, 6, 0.01, 45), noisy(5, 6, 0.01, 46), 100, 4);
+  const auto b = run_with(noisy(10, 6, 0.01, 47), noisy(5, 6, 0.01, 48), 100, 4);
+  EXPECT_NE(unpairable(a, b).find("not two sides of one run"), std::string::npos);
+  RunResult no_veth = b;
+  no_veth.rows.erase(no_veth.rows.begin());
+  EXPECT_NE(unpairable(a, no_veth).find("veth row"), std::string::npos);
+}

@@ -68,3 +68,54 @@ TEST(Bootstrap, IntervalOfTheMedianRatio) {
   EXPECT_DOUBLE_EQ(slow.low, again.low);
   EXPECT_DOUBLE_EQ(slow.high, again.high);
 }
+
+// Reference values: scipy.stats.wilcoxon(d, method="exact") and R's wilcox.test(d, exact = TRUE).
+TEST(SignedRank, AllSixPositiveGivesTheSmallestExactP) {
+  const auto w = wilcoxon_signed_rank({0.1, 0.2, 0.3, 0.4, 0.5, 0.6});
+  EXPECT_TRUE(w.exact);
+  EXPECT_EQ(w.n, 6u);
+  EXPECT_DOUBLE_EQ(w.w_plus, 21.0);
+  EXPECT_DOUBLE_EQ(w.p_value, 2.0 / 64.0);  // only all-plus (and all-minus) reach W+ = 21
+}
+
+TEST(SignedRank, FiveDifferencesCannotReachFivePercent) {
+  const auto w = wilcoxon_signed_rank({-0.5, -0.4, -0.3, -0.2, -0.1});
+  EXPECT_DOUBLE_EQ(w.w_plus, 0.0);
+  EXPECT_DOUBLE_EQ(w.p_value, 2.0 / 32.0);
+}
+
+TEST(SignedRank, ExactKnownValueWithMixedSigns) {
+  // |d| ranks 1..8, positive ranks 1, 2, 4, 5, 6, 7, 8 → W+ = 33; P(W+ >= 33) = 5/256 for n = 8.
+  const auto w = wilcoxon_signed_rank({0.01, 0.02, -0.03, 0.04, 0.05, 0.06, 0.07, 0.08});
+  EXPECT_TRUE(w.exact);
+  EXPECT_DOUBLE_EQ(w.w_plus, 33.0);
+  EXPECT_NEAR(w.p_value, 2.0 * 5.0 / 256.0, 1e-12);
+}
+
+TEST(SignedRank, ZerosAreDroppedAndTiesUseTheNormalApproximation) {
+  const auto w = wilcoxon_signed_rank({0.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1});
+  EXPECT_EQ(w.n, 10u);
+  EXPECT_FALSE(w.exact);
+  EXPECT_DOUBLE_EQ(w.w_plus, 55.0);
+  EXPECT_LT(w.p_value, 0.01);
+}
+
+TEST(SignedRank, NoDifferenceGivesNoEvidence) {
+  const auto w = wilcoxon_signed_rank({0.0, 0.0, 0.0});
+  EXPECT_EQ(w.n, 0u);
+  EXPECT_DOUBLE_EQ(w.p_value, 1.0);
+  const auto balanced = wilcoxon_signed_rank({0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8});
+  EXPECT_GT(balanced.p_value, 0.5);
+}
+
+TEST(Bootstrap, IntervalOfTheMedianCoversItAndIsSeeded) {
+  const std::vector<double> v{0.95, 0.96, 0.97, 0.97, 0.98, 0.99, 1.0, 0.96};
+  const auto i = bootstrap_median(v);
+  EXPECT_LE(i.low, median(v));
+  EXPECT_GE(i.high, median(v));
+  EXPECT_LT(i.high, 1.0 + 1e-12);
+  EXPECT_GE(i.low, 0.95);
+  const auto again = bootstrap_median(v);
+  EXPECT_EQ(i.low, again.low);
+  EXPECT_EQ(i.high, again.high);
+}
