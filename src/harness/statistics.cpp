@@ -59,6 +59,17 @@ Interval percentile_interval(std::vector<double> statistics, double confidence) 
   return interval;
 }
 
+// Two-sided exact p of a statistic whose null distribution is `counts` (occurrences per value 0..n).
+double exact_two_sided_p(const std::vector<double>& counts, std::size_t statistic) {
+  double total = 0, at_most = 0, at_least = 0;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    total += counts[k];
+    if (k <= statistic) at_most += counts[k];
+    if (k >= statistic) at_least += counts[k];
+  }
+  return std::min(1.0, 2.0 * std::min(at_most, at_least) / total);
+}
+
 double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
 }  // namespace
@@ -117,15 +128,7 @@ MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<doubl
   result.u = rank_sum_a - dn1 * (dn1 + 1) / 2.0;
 
   if (!ties && n1 * n2 <= 2500) {
-    const auto counts = exact_u_distribution(n1, n2);
-    double total = 0, at_most = 0, at_least = 0;
-    const auto u = static_cast<std::size_t>(std::llround(result.u));
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      total += counts[k];
-      if (k <= u) at_most += counts[k];
-      if (k >= u) at_least += counts[k];
-    }
-    result.p_value = std::min(1.0, 2.0 * std::min(at_most, at_least) / total);
+    result.p_value = exact_two_sided_p(exact_u_distribution(n1, n2), static_cast<std::size_t>(std::llround(result.u)));
     result.exact = true;
     return result;
   }
@@ -195,15 +198,8 @@ SignedRank wilcoxon_signed_rank(const std::vector<double>& differences) {
     i = j;
   }
   if (!ties && n <= 40) {
-    const auto counts = exact_signed_rank_distribution(n);
-    const auto w = static_cast<std::size_t>(std::llround(result.w_plus));
-    double total = 0, at_most = 0, at_least = 0;
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      total += counts[k];
-      if (k <= w) at_most += counts[k];
-      if (k >= w) at_least += counts[k];
-    }
-    result.p_value = std::min(1.0, 2.0 * std::min(at_most, at_least) / total);
+    result.p_value =
+        exact_two_sided_p(exact_signed_rank_distribution(n), static_cast<std::size_t>(std::llround(result.w_plus)));
     result.exact = true;
     return result;
   }
