@@ -3,6 +3,7 @@
 # instructions per segment than BASE_REF? No root, no TUN, no quiet machine needed.
 #
 #   ci/det-gate.sh BASE_REF [--out DIR] [--head-tree DIR] [--head-build DIR] [--segments N] [--reuse-base]
+#                  [--modes LIST] [--workloads LIST] [--base-build DIR]
 #
 # 1. Builds tunreplay (bench/replay) twice with the same toolchain and flags (release, -O3):
 #    BASE_REF in a detached `git worktree` (removed on exit, failure or signal) into build/det-base,
@@ -18,6 +19,9 @@
 # builds it elsewhere (default build/det-head); --reuse-base skips building BASE when build/det-base
 # already holds tunreplay built from the same BASE commit and the same bench/ (a second gate run
 # against one base, e.g. each planted slowdown in turn; recorded in build/det-base/det-gate-base).
+# --base-build builds BASE elsewhere (default build/det-base, or DET_GATE_BASE_BUILD).
+# --modes / --workloads measure only those rows (comma-separated, as tunreplay takes them; default
+# all): e.g. --modes tunstack for the rows of tunstack's engine (tunreplay --list names them).
 # Exit: 0 pass, 1 a row failed, 2 error (a build, a run).
 #
 # Environment: DET_GATE_OUT (results/det-gate), DET_GATE_SEGMENTS (1500 segments per row),
@@ -34,8 +38,11 @@ base_ref=""
 out=${DET_GATE_OUT:-$repo/results/det-gate}
 head_tree=$repo
 head_build=${DET_GATE_HEAD_BUILD:-$repo/build/det-head}
+base_build=${DET_GATE_BASE_BUILD:-$repo/build/det-base}
 reuse_base=0
 segments=${DET_GATE_SEGMENTS:-1500}
+modes=all
+workloads=all
 base_cmake_args=${DET_GATE_BASE_CMAKE_ARGS:-}
 head_cmake_args=${DET_GATE_HEAD_CMAKE_ARGS:-}
 
@@ -44,8 +51,11 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --head-tree) head_tree=$(cd "$2" && pwd); shift 2 ;;
     --head-build) head_build=$2; shift 2 ;;
+    --base-build) base_build=$2; shift 2 ;;
     --segments) segments=$2; shift 2 ;;
     --reuse-base) reuse_base=1; shift ;;
+    --modes) modes=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
     -h|--help) usage ;;
     -*) echo "det-gate: unknown option $1" >&2; usage ;;
     *) [ -z "$base_ref" ] || usage; base_ref=$1; shift ;;
@@ -82,23 +92,23 @@ configure() {  # SRC BUILD EXTRA_ARGS
 
 # What the base build is made of: the commit, HEAD's bench/ (the driver) and the extra arguments.
 base_key="$base_sha $(cd "$head_tree" && tar -cf - --sort=name --mtime=@0 --owner=0 --group=0 bench | sha256sum | cut -c1-16) $base_cmake_args"
-if [ $reuse_base -eq 1 ] && [ -x "$repo/build/det-base/bench/replay/tunreplay" ] \
-   && [ "$(cat "$repo/build/det-base/det-gate-base" 2>/dev/null)" = "$base_key" ]; then
-  echo "det-gate: reusing BASE $base_desc from build/det-base (same commit, same bench/)"
+if [ $reuse_base -eq 1 ] && [ -x "$base_build/bench/replay/tunreplay" ] \
+   && [ "$(cat "$base_build/det-gate-base" 2>/dev/null)" = "$base_key" ]; then
+  echo "det-gate: reusing BASE $base_desc from $base_build (same commit, same bench/)"
 else
   worktree=$tmp/base
-  echo "det-gate: building BASE $base_desc (worktree $worktree, build/det-base)"
+  echo "det-gate: building BASE $base_desc (worktree $worktree, $base_build)"
   git -C "$repo" worktree add --detach --quiet "$worktree" "$base_sha"
   # The same instrument on both sides: HEAD's replay driver and workloads.
   rm -rf "$worktree/bench"
   cp -r "$head_tree/bench" "$worktree/bench"
   # The worktree is new each time, so the base build starts afresh (its cache names the old path).
-  rm -rf "$repo/build/det-base"
-  configure "$worktree" "$repo/build/det-base" "$base_cmake_args" >"$tmp/base-configure.log" 2>&1 \
+  rm -rf "$base_build"
+  configure "$worktree" "$base_build" "$base_cmake_args" >"$tmp/base-configure.log" 2>&1 \
     || { cat "$tmp/base-configure.log" >&2; echo "det-gate: BASE configure failed" >&2; exit 2; }
-  cmake --build "$repo/build/det-base" --target tunreplay >"$tmp/base-build.log" 2>&1 \
+  cmake --build "$base_build" --target tunreplay >"$tmp/base-build.log" 2>&1 \
     || { tail -40 "$tmp/base-build.log" >&2; echo "det-gate: BASE does not build with HEAD's replay driver" >&2; exit 2; }
-  echo "$base_key" >"$repo/build/det-base/det-gate-base"
+  echo "$base_key" >"$base_build/det-gate-base"
 fi
 echo "det-gate: BASE built ($(elapsed))"
 
@@ -113,7 +123,7 @@ echo "det-gate: HEAD built ($(elapsed))"
 # Both binaries from paths of the same length, one fixed working directory, one environment:
 # nothing but the code differs between the runs (argv and the environment sit on the stack).
 mkdir -p "$tmp/bin/base" "$tmp/bin/head" "$tmp/cwd"
-cp "$repo/build/det-base/bench/replay/tunreplay" "$tmp/bin/base/tunreplay"
+cp "$base_build/bench/replay/tunreplay" "$tmp/bin/base/tunreplay"
 cp "$head_build/bench/replay/tunreplay" "$tmp/bin/head/tunreplay"
 fixtures=$head_tree/fixtures/offload
 
@@ -126,7 +136,7 @@ measure() {  # SIDE N
   (cd "$tmp/cwd" && env -i PATH=/usr/bin:/bin LC_ALL=C GLIBC_TUNABLES=glibc.malloc.arena_max=1 \
     valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes --compress-strings=no --compress-pos=no \
     --callgrind-out-file="$dir/cg.out" "$tmp/bin/$1/tunreplay" --fixtures "$fixtures" --segments "$segments" \
-    --json "$dir/replay.json") >"$dir/valgrind.log" 2>&1
+    --modes "$modes" --workloads "$workloads" --json "$dir/replay.json") >"$dir/valgrind.log" 2>&1
 }
 
 for n in 1 2; do
@@ -158,7 +168,7 @@ set +e
   --base-run "$tmp/runs/base-1" --base-run "$tmp/runs/base-2" --head-run "$tmp/runs/head-1" --head-run "$tmp/runs/head-2" \
   --out "$out" --base-desc "$base_desc${base_cmake_args:+ (cmake $base_cmake_args)}" \
   --head-desc "$head_desc${head_cmake_args:+ (cmake $head_cmake_args)}" --machine "$machine" \
-  --command "ci/det-gate.sh $base_ref --segments $segments"
+  --command "ci/det-gate.sh $base_ref --segments $segments --modes $modes --workloads $workloads"
 rc=$?
 set -e
 echo "det-gate: wall time $(elapsed); report: $out/report.md"

@@ -1,6 +1,7 @@
 #pragma once
-// Counts the forwarder's heap allocations (every operator new outside the replay devices) while
-// a row runs: tunreplay replaces the global operator new (alloc_counter.cpp).
+// Counts the measured code's heap allocations (every operator new outside the replay devices and
+// fakes) while a row runs: tunreplay replaces the global operator new (alloc_hooks.cpp), which
+// calls note_allocation(). Without those hooks linked (the unit tests) the count stays 0.
 #include <cstdint>
 
 namespace replay {
@@ -9,5 +10,7 @@ namespace replay {
 void start_counting_allocations();
 // Stops counting; returns the allocations made since start.
 std::uint64_t stop_counting_allocations();
+// One allocation (counted while counting, outside a DeviceScope).
+void note_allocation();
 
 }  // namespace replay

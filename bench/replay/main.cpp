@@ -1,12 +1,15 @@
 // tunreplay: every tunfwd mode (via the registry, Forwarder::run as tunfwd runs it) over in-memory
 // replay devices, on recorded and synthetic workloads, one row per mode × workload, with fixed
-// iteration counts. Run under `valgrind --tool=callgrind --instr-atstart=no` it gives each row's
-// instruction counts (the forwarder's alone: see device_scope.h and measurement.h); on its own it
-// still writes the device calls, segments and allocations. ci/det-gate.sh runs it; the method and
+// iteration counts; and tunstack's engine (mode "tunstack": stack_row.h) over a fake TUN and fake
+// kernel sockets, on its own upload and download workloads. Run under `valgrind --tool=callgrind
+// --instr-atstart=no` it gives each row's instruction counts (the measured code's alone: see
+// device_scope.h and measurement.h); on its own it still writes the device calls, segments and
+// allocations. ci/det-gate.sh runs it; the method and
 // its limits: docs/det-gate.md.
 //
 //   tunreplay --fixtures fixtures/offload [--json OUT] [--modes all|LIST] [--workloads all|LIST]
 //             [--segments N] [--list]
+//   --modes takes the registry's names and "tunstack"; --workloads the names of both kinds.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,6 +25,13 @@
 #include "measurement.h"
 #include "replay_row.h"
 #include "workload.h"
+#ifdef TUNREPLAY_STACK
+#include <string_view>
+
+#include "stack_row.h"
+#include "stack_workload.h"
+static_assert(std::string_view(replay::kStackMode) == "tunstack", "known_mode() names the stack's mode");
+#endif
 
 namespace {
 
@@ -49,6 +59,10 @@ nlohmann::json counts_json(const replay::DeviceCounts& c) {
           {"bytes_out", c.bytes_out}};
 }
 
+// A registry mode, or "tunstack" (replay::kStackMode), which a build without the stack (a gate base
+// older than src/stack) accepts with no rows: the gate then reports head's stack rows as new.
+bool known_mode(const std::string& name) { return name == "tunstack" || forward::find_mode(name) != nullptr; }
+
 double per_kseg(std::uint64_t v, std::uint64_t segments) {
   return segments == 0 ? 0.0 : 1000.0 * static_cast<double>(v) / static_cast<double>(segments);
 }
@@ -62,12 +76,14 @@ nlohmann::json row_json(const replay::RowResult& r) {
                       {"payload_bytes", r.payload_bytes},
                       {"in", counts_json(r.in)},
                       {"out", counts_json(r.out)},
-                      {"allocations", r.allocations}};
+                      {"allocations", r.allocations},
+                      {"socket_calls", r.socket_calls}};
   // Per 1000 segments: the device calls that stand for system calls on a real TUN.
   j["per_1000_segments"] = {{"reads", per_kseg(r.in.reads, r.segments)},
                             {"writes", per_kseg(r.out.writes, r.segments)},
                             {"gso_writes", per_kseg(r.out.gso_writes, r.segments)},
-                            {"allocations", per_kseg(r.allocations, r.segments)}};
+                            {"allocations", per_kseg(r.allocations, r.segments)},
+                            {"socket_calls", per_kseg(r.socket_calls, r.segments)}};
   j["bytes_copied_per_segment"] = {
       {"device_in", r.segments ? static_cast<double>(r.in.bytes_in) / static_cast<double>(r.segments) : 0.0},
       {"device_out", r.segments ? static_cast<double>(r.out.bytes_out) / static_cast<double>(r.segments) : 0.0}};
@@ -94,8 +110,14 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<replay::Workload> workloads;
+#ifdef TUNREPLAY_STACK
+  std::vector<replay::StackWorkload> stack_workloads;
+#endif
   try {
     workloads = replay::all_workloads(fixtures, segments);
+#ifdef TUNREPLAY_STACK
+    stack_workloads = replay::stack_workloads(segments);
+#endif
   } catch (const std::exception& e) {
     std::cerr << "tunreplay: " << e.what() << "\n";
     return 2;
@@ -103,8 +125,11 @@ int main(int argc, char** argv) {
   const std::set<std::string> want_modes = modes_arg == "all" ? std::set<std::string>{} : parse_list(modes_arg);
   const std::set<std::string> want_workloads =
       workloads_arg == "all" ? std::set<std::string>{} : parse_list(workloads_arg);
+#ifdef TUNREPLAY_STACK
+  const bool want_stack = want_modes.empty() || want_modes.count(replay::kStackMode) != 0;
+#endif
   for (const auto& m : want_modes)
-    if (!forward::find_mode(m)) {
+    if (!known_mode(m)) {
       std::cerr << "tunreplay: unknown mode " << m << "\n";
       return 2;
     }
@@ -113,6 +138,12 @@ int main(int argc, char** argv) {
       std::cout << "workload " << w.name << " reads=" << w.offload_reads.size() << " repeat=" << w.repeat
                 << " batch=" << w.batch << " direction=" << w.direction << "\n";
     for (const auto& m : forward::modes()) std::cout << "mode " << m.name << "\n";
+#ifdef TUNREPLAY_STACK
+    for (const auto& w : stack_workloads)
+      std::cout << "stack workload " << w.name << " packets=" << w.packets << " segments=" << w.segments()
+                << " batch=" << w.batch << "\n";
+    std::cout << "mode " << replay::kStackMode << " (stack workloads only)\n";
+#endif
     return 0;
   }
 
@@ -137,6 +168,23 @@ int main(int argc, char** argv) {
       rows.push_back(row_json(r));
     }
   }
+#ifdef TUNREPLAY_STACK
+  // tunstack's engine: one unmeasured row first, as for every mode.
+  bool stack_warm = false;
+  for (const replay::StackWorkload& w : stack_workloads) {
+    if (!want_stack || (!want_workloads.empty() && !want_workloads.count(w.name))) continue;
+    if (!stack_warm) {
+      (void)replay::run_stack_row(w, false);
+      stack_warm = true;
+    }
+    const replay::RowResult r = replay::run_stack_row(w);
+    if (!r.ok) {
+      ++failed;
+      std::cerr << "tunreplay: " << r.mode << "/" << r.workload << ": " << r.error << "\n";
+    }
+    rows.push_back(row_json(r));
+  }
+#endif
   const nlohmann::json doc = {
       {"format", "tunreplay/1"}, {"plant", kPlant}, {"under_valgrind", replay::under_valgrind()}, {"rows", rows}};
   if (json_path.empty()) {

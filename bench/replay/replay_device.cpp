@@ -12,18 +12,6 @@
 
 namespace replay {
 
-DeviceCounts& DeviceCounts::operator+=(const DeviceCounts& o) {
-  reads += o.reads;
-  read_packets += o.read_packets;
-  writes += o.writes;
-  write_packets += o.write_packets;
-  gso_writes += o.gso_writes;
-  bytes_in += o.bytes_in;
-  bytes_out += o.bytes_out;
-  segments_out += o.segments_out;
-  return *this;
-}
-
 ReplayQueue::ReplayQueue(ReplayRow& row, device::Offloads offloads, boost::asio::io_context& io)
     : row_(row), offloads_(offloads), io_(io) {}
 

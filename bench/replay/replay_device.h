@@ -30,23 +30,10 @@
 #include "device/async_batch_device.h"
 #include "device/batch_device.h"
 #include "device/packet_device.h"
+#include "row_result.h"
 #include "workload.h"
 
 namespace replay {
-
-// What the forwarder asked of the devices: they stand for the system calls a real TUN would take.
-struct DeviceCounts {
-  std::uint64_t reads = 0;  // read / recv_batch / async_recv_batch calls that returned packets
-  std::uint64_t read_packets = 0;
-  std::uint64_t writes = 0;  // write / send_batch / async_send_batch calls
-  std::uint64_t write_packets = 0;
-  std::uint64_t gso_writes = 0;    // packets written with a GSO virtio header
-  std::uint64_t bytes_in = 0;      // bytes the device copied to the forwarder (the kernel's copy on read)
-  std::uint64_t bytes_out = 0;     // bytes the forwarder handed to the device (the copy on write)
-  std::uint64_t segments_out = 0;  // segments those writes stand for
-
-  DeviceCounts& operator+=(const DeviceCounts& o);
-};
 
 // What every queue of one row shares: one lock, the goal and the stop hook.
 struct ReplayRow {

@@ -33,7 +33,8 @@ bool usable(const RowRun* r) { return r && r->ok && r->ir && r->segments != 0; }
 // Device calls per segment, compared exactly (cross-multiplied: no rounding).
 bool same_calls(const RowRun& a, const RowRun& b) {
   return a.reads * b.segments == b.reads * a.segments && a.writes * b.segments == b.writes * a.segments &&
-         a.gso_writes * b.segments == b.gso_writes * a.segments;
+         a.gso_writes * b.segments == b.gso_writes * a.segments &&
+         a.socket_calls * b.segments == b.socket_calls * a.segments;
 }
 
 }  // namespace

@@ -7,10 +7,10 @@
 //   unchanged     within ±1 %
 //   broken        the head row failed (did not forward everything) or is missing: fails the gate
 //   new           no base row to compare with: not judged
-// and, apart from the verdict, a flag when device calls per segment (reads, writes, GSO writes)
-// differ between base and head: the system calls changed, which instruction counts cannot weigh,
-// so the iperf3 gate should run. Device calls that differ between a side's own two runs are
-// reported as unstable instead of flagged.
+// and, apart from the verdict, a flag when device calls per segment (reads, writes, GSO writes,
+// and the kernel socket calls of tunstack's rows) differ between base and head: the system calls
+// changed, which instruction counts cannot weigh, so the iperf3 gate should run. Device calls that
+// differ between a side's own two runs are reported as unstable instead of flagged.
 #include <optional>
 #include <string>
 

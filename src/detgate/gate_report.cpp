@@ -21,8 +21,11 @@ double per_kseg(std::uint64_t v, std::uint64_t segments) {
 
 std::string calls(const std::optional<RowRun>& r) {
   if (!r) return "–";
-  return fmt::format("{:.0f} / {:.0f} / {:.0f}", per_kseg(r->reads, r->segments), per_kseg(r->writes, r->segments),
-                     per_kseg(r->gso_writes, r->segments));
+  std::string s = fmt::format("{:.0f} / {:.0f} / {:.0f}", per_kseg(r->reads, r->segments),
+                              per_kseg(r->writes, r->segments), per_kseg(r->gso_writes, r->segments));
+  // tunstack's rows: its kernel socket calls are system calls too.
+  if (r->socket_calls != 0) s += fmt::format(" + {:.0f} socket calls", per_kseg(r->socket_calls, r->segments));
+  return s;
 }
 
 std::string ir_per_kb(const std::optional<RowRun>& r) {
@@ -165,6 +168,7 @@ nlohmann::json json_report(const GateInput& in, const GateResult& g) {
                  {"reads_per_1000_segments", per_kseg(x.reads, x.segments)},
                  {"writes_per_1000_segments", per_kseg(x.writes, x.segments)},
                  {"gso_writes_per_1000_segments", per_kseg(x.gso_writes, x.segments)},
+                 {"socket_calls_per_1000_segments", per_kseg(x.socket_calls, x.segments)},
                  {"allocations_per_segment",
                   x.segments ? static_cast<double>(x.allocations) / static_cast<double>(x.segments) : 0.0},
                  {"ir_per_payload_kb",

@@ -29,6 +29,7 @@ Run make_run(const nlohmann::json& replay, const std::vector<CallgrindDump>& dum
     r.gso_writes = j.at("out").at("gso_writes").get<std::uint64_t>();
     r.bytes_out = j.at("out").at("bytes_out").get<std::uint64_t>();
     r.allocations = j.at("allocations").get<std::uint64_t>();
+    r.socket_calls = j.value("socket_calls", std::uint64_t{0});
     run.rows[r.label] = r;
   }
   for (const CallgrindDump& d : dumps) {

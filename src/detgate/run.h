@@ -24,6 +24,9 @@ struct RowRun {
   std::uint64_t reads = 0;
   std::uint64_t writes = 0;
   std::uint64_t gso_writes = 0;
+  // Kernel socket calls (tunstack's rows: send, peek, consume…; each a system call). 0 for the
+  // forwarder rows and in documents written before the stack rows.
+  std::uint64_t socket_calls = 0;
   std::uint64_t allocations = 0;
   std::uint64_t bytes_in = 0;           // copied by the device into the forwarder
   std::uint64_t bytes_out = 0;          // handed by the forwarder to the device

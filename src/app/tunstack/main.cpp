@@ -8,7 +8,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -28,10 +27,9 @@
 #include "os/cpu_placement.h"
 #include "os/open_file_limit.h"
 #include "os/privileges.h"
-#include "packet/view.h"
 #include "stack/counters.h"
-#include "stack/inbound.h"
 #include "stack/kernel_sockets.h"
+#include "stack/stack_loop.h"
 #include "stack/tcp_engine.h"
 #include "stack/udp_relay.h"
 #include "tunstack/tun_sink.h"
@@ -50,12 +48,6 @@ struct Args {
 };
 
 constexpr std::uint64_t kTunToken = 0, kSignalToken = 1;
-// Packets read from the TUN per wake-up before the sockets get their turn.
-constexpr int kReadBudget = 64;
-// Connections that must have ended since the table's high-water mark before memory is trimmed.
-constexpr std::size_t kTrimAfterClosing = 1000;
-// ... or, once the table is empty, that had held at least this many.
-constexpr std::size_t kTrimWhenEmptyAfter = 64;
 
 std::uint64_t now_ms() {
   return static_cast<std::uint64_t>(
@@ -168,13 +160,12 @@ int run(const Args& a) {
   fmt::print("tunstack: relaying TCP and UDP from {}\n", tun->name());
   std::cout.flush();
 
+  stack::StackLoop loop(tcp, udp, counters);
   auto read_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(65536);
   std::array<epoll_event, 512> events{};
   bool stop = false;
-  std::size_t connections_peak = 0;
   while (!stop) {
-    std::uint64_t deadline = tcp.next_deadline();
-    if (const auto u = udp.next_deadline(); u != 0 && (deadline == 0 || u < deadline)) deadline = u;
+    const std::uint64_t deadline = loop.next_deadline();
     const std::uint64_t before = now_ms();
     const int timeout = deadline == 0 ? -1 : deadline <= before ? 0 : static_cast<int>(deadline - before);
     const int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), timeout);
@@ -189,7 +180,7 @@ int run(const Args& a) {
       if (token == kSignalToken) {
         stop = true;
       } else if (token == kTunToken) {
-        for (int k = 0; k < kReadBudget; ++k) {
+        for (int k = 0; k < stack::StackLoop::kReadBudget; ++k) {
           vnet::VnetHeader header;
           // Never blocking, whatever the fd's flags (TunDevice's queues are blocking fds): the
           // loop waits in epoll, and a read finding the queue empty ends the batch.
@@ -200,35 +191,13 @@ int run(const Args& a) {
             stop = true;
             break;
           }
-          ++counters.packets_in;
-          stack::Inbound in;
-          if (const auto drop = stack::parse_inbound(header, {read_buffer.get(), static_cast<std::size_t>(len)}, in)) {
-            counters.drop(*drop);
-            continue;
-          }
-          if (in.flow.protocol == packet::kProtoTcp)
-            tcp.on_segment(in, now);
-          else
-            udp.on_datagram(in, now);
+          loop.on_packet(header, {read_buffer.get(), static_cast<std::size_t>(len)}, now);
         }
-      } else if (token & stack::kUdpTokenBit) {
-        udp.on_socket(token, readiness(ev), now);
       } else {
-        tcp.on_socket(token, readiness(ev), now);
+        loop.on_socket(token, readiness(ev), now);
       }
     }
-    tcp.on_timer(now);
-    udp.on_timer(now);
-    tcp.flush(now);
-    // After a burst of connections ends, glibc keeps the freed connection objects in its free
-    // lists, resident; a burst of 10,000 left 3.5 MB. Giving the pages back once the table has
-    // shrunk by more than 1,000 costs one malloc_trim per burst, nothing per packet.
-    connections_peak = std::max(connections_peak, tcp.connections());
-    if (connections_peak > tcp.connections() + kTrimAfterClosing ||
-        (tcp.connections() == 0 && connections_peak >= kTrimWhenEmptyAfter)) {
-      ::malloc_trim(0);
-      connections_peak = tcp.connections();
-    }
+    if (loop.finish(now)) ::malloc_trim(0);
   }
   std::cout << counters.format();
   std::cout.flush();

@@ -13,7 +13,8 @@ namespace {
 using detgate::RowRun;
 using detgate::Verdict;
 
-RowRun row(std::uint64_t ir, std::uint64_t writes = 100, std::uint64_t segments = 1000) {
+RowRun row(std::uint64_t ir, std::uint64_t writes = 100, std::uint64_t segments = 1000,
+           std::uint64_t socket_calls = 0) {
   RowRun r;
   r.label = "sync-gso/tcp4-gso";
   r.mode = "sync-gso";
@@ -23,6 +24,7 @@ RowRun row(std::uint64_t ir, std::uint64_t writes = 100, std::uint64_t segments 
   r.reads = segments / 20;
   r.writes = writes;
   r.gso_writes = segments / 50;
+  r.socket_calls = socket_calls;
   r.ir = ir;
   return r;
 }
@@ -73,6 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
              row(2'000'000, 200, 2000), Verdict::kUnchanged},
         Case{"changed_device_calls_are_flagged", row(1'000'000, 100), row(1'000'000, 100), row(1'000'000, 101),
              row(1'000'000, 101), Verdict::kUnchanged, true},
+        Case{"changed_socket_calls_are_flagged", row(1'000'000, 100, 1000, 500), row(1'000'000, 100, 1000, 500),
+             row(1'000'000, 100, 1000, 520), row(1'000'000, 100, 1000, 520), Verdict::kUnchanged, true},
         Case{"device_calls_varying_between_runs_are_not_flagged", row(1'000'000, 100), row(1'000'000, 101),
              row(1'000'000, 105), row(1'000'000, 105), Verdict::kUnchanged, false, true}),
     [](const auto& row_info) { return row_info.param.rule; });

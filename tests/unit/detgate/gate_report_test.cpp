@@ -69,6 +69,22 @@ TEST(GateReport, ReportStatesWhatTheMethodCannotSee) {
   EXPECT_NE(md.find("### sync-gso"), std::string::npos);
 }
 
+TEST(GateReport, StackRowsShowTheirSocketCalls) {
+  auto in = input(row("sync-gso", 2'000'000));
+  for (int i = 0; i < 2; ++i)
+    for (auto* run : {&in.base[i], &in.head[i]}) {
+      detgate::RowRun s = row("tunstack", 500'000);
+      s.workload = "tcp4-up-gso";
+      s.label = "tunstack/tcp4-up-gso";
+      s.socket_calls = 45;
+      run->rows[s.label] = s;
+    }
+  const std::string md = detgate::markdown_report(in, detgate::evaluate(in));
+  EXPECT_NE(md.find("### tunstack"), std::string::npos);
+  EXPECT_NE(md.find("20 / 10 / 0 + 45 socket calls"), std::string::npos) << md;
+  EXPECT_EQ(md.find("20 / 10 / 0 + 0 socket calls"), std::string::npos) << "forwarder rows have no socket calls";
+}
+
 TEST(GateReport, JsonCarriesEveryRowAndTheSummary) {
   const auto in = input(row("sync-gso", 2'100'000));
   const auto j = detgate::json_report(in, detgate::evaluate(in));
