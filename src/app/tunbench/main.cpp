@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     tunbench_app::add_harness_commands(app, &exit_code);
     tunbench_app::add_soak_command(app, &exit_code);
     tunbench_app::add_calibrate_command(app, &exit_code);
+    tunbench_app::add_check_command(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,64 @@
+#include "check/case_registry.h"
+
+#include <fnmatch.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "check/cases.h"
+
+namespace check {
+
+namespace {
+
+// Shared by every bulk case: what "the stream and its packets are right" means.
+constexpr const char* kBulkRule =
+    "every byte arrives once and in order; every packet the forwarder writes has a valid IP header and length, a valid "
+    "(or, with NEEDS_CSUM, completable) TCP checksum, is no larger than the MTU (a GSO super-packet: each segment), is "
+    "a "
+    "super-packet the offload engine accepts; PSH/FIN only end, CWR only starts, where a segment the forwarder read "
+    "did";
+
+}  // namespace
+
+const std::vector<Case>& all_cases() {
+  static const std::vector<Case> table = {
+      {"tcp-v4-bulk-up", "tcp", std::string("IPv4, client to server: ") + kBulkRule, cases::tcp_v4_bulk_up},
+      {"tcp-v4-bulk-down", "tcp", std::string("IPv4, server to client: ") + kBulkRule, cases::tcp_v4_bulk_down},
+      {"tcp-v6-bulk-up", "tcp", std::string("IPv6, client to server: ") + kBulkRule, cases::tcp_v6_bulk_up},
+      {"tcp-v4-bulk-both", "tcp", std::string("IPv4, both ways at once on one connection: ") + kBulkRule,
+       cases::tcp_v4_bulk_both},
+      {"udp-v4", "udp",
+       "IPv4 datagrams of 0 bytes to the largest unfragmented size, each way, one at a time: each arrives once and "
+       "intact; every packet written has valid IP and UDP checksums (0 allowed on IPv4) and fits the MTU",
+       cases::udp_v4},
+      {"udp-v6", "udp",
+       "IPv6 datagrams of 0 bytes to the largest unfragmented size, each way, one at a time: each arrives once and "
+       "intact; every packet written has a valid UDP checksum, never 0, and fits the MTU",
+       cases::udp_v6},
+      {"robustness-sigterm", "robustness", "SIGTERM in the middle of a TCP transfer: the forwarder exits within 1 s",
+       cases::robustness_sigterm, true},
+  };
+  return table;
+}
+
+std::vector<const Case*> select_cases(const std::string& patterns) {
+  std::vector<std::string> list;
+  std::stringstream in(patterns);
+  for (std::string p; std::getline(in, p, ',');)
+    if (!p.empty()) list.push_back(p);
+  std::vector<const Case*> chosen;
+  for (const auto& c : all_cases()) {
+    bool match = list.empty();
+    for (const auto& p : list) match = match || ::fnmatch(p.c_str(), c.name.c_str(), 0) == 0;
+    if (match) chosen.push_back(&c);
+  }
+  for (const auto& p : list) {
+    bool any = false;
+    for (const auto& c : all_cases()) any = any || ::fnmatch(p.c_str(), c.name.c_str(), 0) == 0;
+    if (!any) throw std::invalid_argument("--cases: '" + p + "' matches no case (tunbench check --list shows them)");
+  }
+  return chosen;
+}
+
+}  // namespace check

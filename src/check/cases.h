@@ -1,0 +1,17 @@
+#pragma once
+// The case functions the registry's table points at, one file per family: cases_tcp.cpp,
+// cases_udp.cpp, cases_robustness.cpp.
+#include "check/target.h"
+#include "check/verdict.h"
+
+namespace check::cases {
+
+Verdict tcp_v4_bulk_up(const Target& t);
+Verdict tcp_v4_bulk_down(const Target& t);
+Verdict tcp_v6_bulk_up(const Target& t);
+Verdict tcp_v4_bulk_both(const Target& t);
+Verdict udp_v4(const Target& t);
+Verdict udp_v6(const Target& t);
+Verdict robustness_sigterm(const Target& t);
+
+}  // namespace check::cases

@@ -1,0 +1,58 @@
+#include "check/netns.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace check {
+
+void run_in_netns(const std::string& ns, const std::function<void()>& fn) {
+  const std::string path = "/run/netns/" + ns;
+  device::UniqueFd ns_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns_fd.valid()) throw std::runtime_error(fmt::format("network namespace {}: {}", ns, std::strerror(errno)));
+  std::exception_ptr error;
+  // A thread of its own: setns() changes only the calling thread's network namespace, and this
+  // one ends right after, so no other code ever runs inside `ns` by accident.
+  std::thread worker([&] {
+    try {
+      if (::setns(ns_fd.get(), CLONE_NEWNET) != 0)
+        throw std::runtime_error(fmt::format("setns {}: {}", ns, std::strerror(errno)));
+      fn();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  worker.join();
+  if (error) std::rethrow_exception(error);
+}
+
+device::UniqueFd socket_in(const std::string& ns, int domain, int type, int protocol) {
+  device::UniqueFd fd;
+  run_in_netns(ns, [&] {
+    fd.reset(::socket(domain, type | SOCK_CLOEXEC, protocol));
+    if (!fd.valid()) throw std::runtime_error(fmt::format("socket in {}: {}", ns, std::strerror(errno)));
+  });
+  return fd;
+}
+
+std::size_t device_mtu(const std::string& ns, const std::string& device) {
+  const auto fd = socket_in(ns, AF_INET, SOCK_DGRAM, 0);
+  ifreq ifr{};
+  if (device.size() >= sizeof ifr.ifr_name) throw std::invalid_argument("device name too long: " + device);
+  std::memcpy(ifr.ifr_name, device.c_str(), device.size());
+  if (::ioctl(fd.get(), SIOCGIFMTU, &ifr) != 0)
+    throw std::runtime_error(fmt::format("MTU of {} in {}: {}", device, ns, std::strerror(errno)));
+  return static_cast<std::size_t>(ifr.ifr_mtu);
+}
+
+}  // namespace check

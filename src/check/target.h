@@ -1,0 +1,35 @@
+#pragma once
+// What a case sees of the system under check: the namespaces and devices of the usual forwarder
+// topology (harness/suts.h: the forwarder in fwd, tun11 moved to the client's namespace a,
+// tun22 to the server's b), their addresses and MTUs, and the forwarder's process, which only
+// the robustness cases touch (they signal it).
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace harness {
+class Process;
+}
+
+namespace check {
+
+struct Side {
+  std::string ns;
+  std::string device;
+  std::string address;   // IPv4
+  std::string address6;  // IPv6
+  std::size_t mtu = 1500;
+};
+
+struct Target {
+  std::string label;
+  Side client;
+  Side server;
+  harness::Process* forwarder = nullptr;
+  std::uint64_t bulk_bytes = 4 << 20;  // per direction of a bulk case
+  std::chrono::milliseconds transfer_timeout{30000};
+  std::uint16_t port = 5300;  // this case's first port: each case has its own range of 10
+};
+
+}  // namespace check

@@ -1,0 +1,152 @@
+// `tunbench check` end to end (root): our modes pass every case; a forwarder that loses packets
+// fails exactly the cases that see it, with the evidence; bad input is exit 2 before anything
+// starts; nothing of a run survives it.
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "check_runs.h"
+
+namespace {
+
+using std::chrono::milliseconds;
+using tbtest::CheckRun;
+
+class TunbenchCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    for (const auto& bin : {tbtest::tunbench(), tbtest::tunfwd(), tbtest::tunfwd_faults()})
+      if (!std::filesystem::exists(bin)) GTEST_SKIP() << bin << " not built";
+  }
+};
+
+TEST_F(TunbenchCheck, SyncNormalAndSyncGsoPassEveryCase) {
+  CheckRun run("modes", {"--modes", "sync-normal,sync-gso", "--tunfwd", tbtest::tunfwd().string(), "--bulk-mb", "2"});
+  ASSERT_EQ(run.exit_status(), 0) << run.output();
+  const auto& j = run.report();
+  EXPECT_EQ(j["format"], "tunbench-check/1");
+  ASSERT_EQ(j["systems"].size(), 2u) << run.output();
+  for (const auto& system : j["systems"]) {
+    EXPECT_EQ(system["cases"].size(), 7u) << system["label"];
+    for (const auto& c : system["cases"]) EXPECT_EQ(c["verdict"], "PASS") << system["label"] << " " << c.dump(2);
+  }
+  // sync-gso writes super-packets into the far TUN: the GSO rules were exercised, not skipped.
+  std::uint64_t super_packets = 0;
+  for (const auto& c : j["systems"][1]["cases"]) super_packets += c["figures"].value("super_packets_written", 0u);
+  EXPECT_GT(super_packets, 0u) << "sync-gso wrote no super-packet the capture saw";
+  EXPECT_NE(run.markdown().find("| tcp-v4-bulk-up | PASS |"), std::string::npos) << run.markdown();
+  EXPECT_NE(run.stdout_text().find("check: 14 passed, 0 failed"), std::string::npos) << run.output();
+  run.expect_nothing_left();
+}
+
+TEST_F(TunbenchCheck, AForwarderThatDropsWritesFailsTheUdpCasesWithEvidence) {
+  // Every 4th write refused (ENOBUFS) and dropped: datagrams go missing.
+  const std::string forwarder = "drops=env TUNFWD_FAULT_WRITE_ENOBUFS=4 " + tbtest::tunfwd_faults().string() +
+                                " --mode sync-normal --ip1 10.0.1.1 --ip2 10.0.2.1";
+  CheckRun run("drops", {"--forwarder", forwarder, "--cases", "udp-*"});
+  ASSERT_EQ(run.exit_status(), 1) << run.output();
+  const auto& cases = run.report()["systems"][0]["cases"];
+  ASSERT_EQ(cases.size(), 2u) << run.output();
+  for (const auto& c : cases) {
+    EXPECT_EQ(c["verdict"], "FAIL") << c.dump(2);
+    ASSERT_FALSE(c["evidence"].empty()) << c.dump(2);
+    EXPECT_NE(c["evidence"][0].get<std::string>().find("never arrived"), std::string::npos) << c.dump(2);
+  }
+  EXPECT_NE(run.stdout_text().find("FAIL  drops  udp-v4  datagrams"), std::string::npos) << run.output();
+  run.expect_nothing_left();
+}
+
+// One planted defect per row (tb_badfwd): exactly the cases whose rule it breaks fail, and the
+// evidence names the rule.
+struct Defect {
+  std::string defect;
+  std::string cases;         // --cases
+  std::string failing_case;  // "" = every case passes (the control)
+  std::string evidence;      // in the failing case's evidence
+};
+
+class PlantedDefect : public TunbenchCheck, public ::testing::WithParamInterface<Defect> {};
+
+TEST_P(PlantedDefect, FailsExactlyTheCaseWhoseRuleItBreaks) {
+  if (!std::filesystem::exists(tbtest::badfwd())) GTEST_SKIP() << "tb_badfwd not built";
+  const auto& d = GetParam();
+  CheckRun run(d.defect,
+               {"--forwarder", "bad=" + tbtest::badfwd().string() + " --defect " + d.defect, "--cases", d.cases});
+  ASSERT_EQ(run.exit_status(), d.failing_case.empty() ? 0 : 1) << run.output();
+  const auto& cases = run.report()["systems"][0]["cases"];
+  ASSERT_GE(cases.size(), 2u) << run.output();
+  for (const auto& c : cases) {
+    if (c["name"] != d.failing_case) {
+      EXPECT_EQ(c["verdict"], "PASS") << c.dump(2);
+      continue;
+    }
+    EXPECT_EQ(c["verdict"], "FAIL") << c.dump(2);
+    std::string evidence;
+    for (const auto& e : c["evidence"]) evidence += e.get<std::string>() + "\n";
+    EXPECT_NE(evidence.find(d.evidence), std::string::npos) << evidence;
+  }
+  run.expect_nothing_left();
+}
+
+std::string defect_name(const ::testing::TestParamInfo<Defect>& param) {
+  std::string n = param.param.defect;
+  for (char& c : n)
+    if (c == '-') c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Defects, PlantedDefect,
+    ::testing::Values(Defect{"none", "tcp-v4-bulk-up,udp-*", "", ""},
+                      Defect{"udp6-zero-checksum", "udp-*", "udp-v6", "udp6-zero-checksum: "},
+                      Defect{"psh-every-segment", "tcp-v4-bulk-up,udp-v4", "tcp-v4-bulk-up", "tcp-flags: "},
+                      Defect{"tcp-checksum", "tcp-v4-bulk-up,udp-v4", "tcp-v4-bulk-up", "l4-checksum: "}),
+    defect_name);
+
+TEST_F(TunbenchCheck, BadInputIsExitTwoBeforeAnythingStarts) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--modes", "no-such-mode", "--tunfwd", tbtest::tunfwd().string()},
+           {"--modes", "sync-normal", "--tunfwd", tbtest::tunfwd().string(), "--cases", "no-such-case"},
+           {"--forwarder", "no-label"},
+           {}}) {
+    CheckRun run("bad", args, false);
+    EXPECT_EQ(run.exit_status(), 2) << run.output();
+    EXPECT_NE(run.stderr_text().find("tunbench check: "), std::string::npos) << run.output();
+    EXPECT_EQ(run.stderr_text().find("logs in"), std::string::npos) << "it started: " << run.output();
+  }
+}
+
+TEST_F(TunbenchCheck, SigintMidCheckRemovesEverythingAndExits130) {
+  tbtest::TunbenchRuns runs("tb-check-sigint");
+  auto p = runs.start({"check", "--modes", "sync-normal", "--tunfwd", tbtest::tunfwd().string()}, "sigint");
+  // Polled (bounded): the run has announced its id and its namespaces exist.
+  std::string id;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (id.empty() && std::chrono::steady_clock::now() < deadline && p.running()) {
+    const auto found = tbtest::find_run_id(runs.err());
+    if (found && !tbtest::namespaces_of(*found).empty()) id = *found;
+    p.wait_for(milliseconds(20));
+  }
+  ASSERT_FALSE(id.empty()) << runs.err();
+  ::kill(p.pid(), SIGINT);
+  ASSERT_TRUE(p.wait_for(milliseconds(20000))) << "tunbench check did not stop after SIGINT";
+  EXPECT_EQ(p.exit_status(), 130) << runs.out() << runs.err();
+  EXPECT_TRUE(tbtest::namespaces_of(id).empty());
+  EXPECT_FALSE(std::filesystem::exists("/run/tunbench/" + id + ".json"));
+  EXPECT_NE(runs.err().find("interrupted"), std::string::npos) << runs.err();
+}
+
+TEST_F(TunbenchCheck, ListNamesEveryCaseWithItsRule) {
+  CheckRun run("list", {"--list"}, false);
+  ASSERT_EQ(run.exit_status(), 0) << run.output();
+  for (const char* name : {"tcp-v4-bulk-up", "tcp-v4-bulk-down", "tcp-v6-bulk-up", "tcp-v4-bulk-both", "udp-v4",
+                           "udp-v6", "robustness-sigterm"})
+    EXPECT_NE(run.stdout_text().find(name), std::string::npos) << name << "\n" << run.output();
+}
+
+}  // namespace

@@ -1,0 +1,119 @@
+// tb_badfwd: a TEST-ONLY forwarder with one planted defect, for the `tunbench check` tests: each
+// defect must fail exactly the check cases whose rule it breaks (docs/check.md). It creates
+// tun11 and tun22 (plain IFF_TUN|IFF_NO_PI, no offloads), brings them up and copies every packet
+// from one to the other, changing the packets the defect names:
+//
+//   tb_badfwd --defect none                 a correct forwarder (the control)
+//   tb_badfwd --defect udp6-zero-checksum   every IPv6 UDP packet written with checksum 0
+//   tb_badfwd --defect psh-every-segment    PSH set on every TCP segment that carries data
+//   tb_badfwd --defect tcp-checksum         every 16th TCP data segment written with a checksum off by one
+//
+// The defects keep the IP header valid, so only the case families they target see them.
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+int open_tun(const char* name) {
+  const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::memcpy(ifr.ifr_name, name, std::strlen(name));  // "tun11": shorter than IFNAMSIZ
+  if (::ioctl(fd, TUNSETIFF, &ifr) != 0) return -1;
+  const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || ::ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return -1;
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return -1;
+  ::close(s);
+  return fd;
+}
+
+std::uint16_t load16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+void store16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v >> 8);
+  p[1] = static_cast<std::uint8_t>(v);
+}
+
+// Where the L4 header starts and which protocol it is; false for anything but plain IPv4/IPv6
+// without extension headers (the defects leave those alone).
+bool l4_of(const std::uint8_t* p, std::size_t n, std::size_t* off, int* proto, int* version) {
+  if (n < 20) return false;
+  *version = p[0] >> 4;
+  if (*version == 4) {
+    *off = static_cast<std::size_t>(p[0] & 0x0F) * 4;
+    *proto = p[9];
+  } else if (*version == 6 && n >= 40) {
+    *off = 40;
+    *proto = p[6];
+  } else {
+    return false;
+  }
+  return *off + 8 <= n;
+}
+
+void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned long* tcp_data) {
+  std::size_t off = 0;
+  int proto = 0, version = 0;
+  if (!l4_of(p, n, &off, &proto, &version)) return;
+  if (defect == "udp6-zero-checksum" && version == 6 && proto == 17) store16(p + off + 6, 0);
+  if (proto != 6 || off + 20 > n) return;
+  const std::size_t payload = n - off - static_cast<std::size_t>(p[off + 12] >> 4) * 4;
+  if (payload == 0) return;
+  ++*tcp_data;
+  // PSH (0x08) changes the header's 16-bit word 6 by 0x0008: the checksum is updated to match,
+  // so only the flag is wrong.
+  if (defect == "psh-every-segment" && (p[off + 13] & 0x08) == 0) {
+    p[off + 13] |= 0x08;
+    const std::uint32_t c = static_cast<std::uint16_t>(~load16(p + off + 16)) + 0x0008u;
+    store16(p + off + 16, static_cast<std::uint16_t>(~((c & 0xFFFF) + (c >> 16))));
+  }
+  if (defect == "tcp-checksum" && *tcp_data % 16 == 0)
+    store16(p + off + 16, static_cast<std::uint16_t>(load16(p + off + 16) + 1));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string defect = "none";
+  if (argc == 3 && std::string(argv[1]) == "--defect") defect = argv[2];
+  if (defect != "none" && defect != "udp6-zero-checksum" && defect != "psh-every-segment" && defect != "tcp-checksum") {
+    std::fprintf(stderr, "usage: tb_badfwd --defect none|udp6-zero-checksum|psh-every-segment|tcp-checksum\n");
+    return 2;
+  }
+  const int fds[2] = {open_tun("tun11"), open_tun("tun22")};
+  if (fds[0] < 0 || fds[1] < 0) {
+    std::fprintf(stderr, "tb_badfwd: cannot create tun11/tun22: %s\n", std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "tb_badfwd: TEST-ONLY forwarder, planted defect: %s\n", defect.c_str());
+  std::uint8_t buffer[65536];
+  unsigned long tcp_data = 0;
+  // SIGTERM/SIGINT keep their default action: the process ends at once.
+  for (;;) {
+    pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0 && errno != EINTR) return 1;
+    for (int i = 0; i < 2; ++i) {
+      if (p[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        std::fprintf(stderr, "tb_badfwd: tun%d: device gone\n", i == 0 ? 11 : 22);
+        return 1;
+      }
+      if (!(p[i].revents & POLLIN)) continue;
+      const ssize_t n = ::read(fds[i], buffer, sizeof buffer);
+      if (n <= 0) continue;
+      plant(defect, buffer, static_cast<std::size_t>(n), &tcp_data);
+      (void)!::write(fds[1 - i], buffer, static_cast<std::size_t>(n));
+    }
+  }
+}
