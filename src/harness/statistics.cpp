@@ -31,6 +31,35 @@ std::vector<double> exact_u_distribution(std::size_t n1, std::size_t n2) {
   return table[n2];
 }
 
+// Ranks of a pooled sample, ties sharing their average rank: the rank sum of the marked values
+// (Mann-Whitney's first sample, Wilcoxon's positive differences) and the tie correction term
+// Σ(t³ − t) over groups of t equal values.
+struct RankSum {
+  double marked = 0;
+  double tie_term = 0;
+  bool ties = false;
+};
+
+RankSum rank_sum_of_marked(std::vector<std::pair<double, bool>> values) {
+  std::sort(values.begin(), values.end());
+  RankSum sum;
+  const std::size_t n = values.size();
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && values[j].first == values[i].first) ++j;
+    const double t = static_cast<double>(j - i);
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (std::size_t k = i; k < j; ++k)
+      if (values[k].second) sum.marked += average_rank;
+    if (t > 1) {
+      sum.ties = true;
+      sum.tie_term += t * t * t - t;
+    }
+    i = j;
+  }
+  return sum;
+}
+
 // Number of subsets of the ranks 1..n with each rank sum, W = 0..n(n+1)/2 (the null distribution
 // of W+: each rank's sign is + or − with probability 1/2).
 std::vector<double> exact_signed_rank_distribution(std::size_t n) {
@@ -102,32 +131,15 @@ MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<doubl
   MannWhitney result;
   const std::size_t n1 = a.size(), n2 = b.size();
   if (n1 == 0 || n2 == 0) return result;
-  // Ranks of the pooled sample, ties sharing their average rank.
-  std::vector<std::pair<double, int>> pooled;
+  std::vector<std::pair<double, bool>> pooled;  // value, from a
   pooled.reserve(n1 + n2);
-  for (double v : a) pooled.emplace_back(v, 0);
-  for (double v : b) pooled.emplace_back(v, 1);
-  std::sort(pooled.begin(), pooled.end());
-  const std::size_t n = pooled.size();
-  double rank_sum_a = 0, tie_term = 0;
-  bool ties = false;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && pooled[j].first == pooled[i].first) ++j;
-    const double t = static_cast<double>(j - i);
-    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (std::size_t k = i; k < j; ++k)
-      if (pooled[k].second == 0) rank_sum_a += average_rank;
-    if (t > 1) {
-      ties = true;
-      tie_term += t * t * t - t;
-    }
-    i = j;
-  }
+  for (double v : a) pooled.emplace_back(v, true);
+  for (double v : b) pooled.emplace_back(v, false);
+  const RankSum ranks = rank_sum_of_marked(std::move(pooled));
   const double dn1 = static_cast<double>(n1), dn2 = static_cast<double>(n2);
-  result.u = rank_sum_a - dn1 * (dn1 + 1) / 2.0;
+  result.u = ranks.marked - dn1 * (dn1 + 1) / 2.0;
 
-  if (!ties && n1 * n2 <= 2500) {
+  if (!ranks.ties && n1 * n2 <= 2500) {
     result.p_value = exact_two_sided_p(exact_u_distribution(n1, n2), static_cast<std::size_t>(std::llround(result.u)));
     result.exact = true;
     return result;
@@ -135,7 +147,7 @@ MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<doubl
   // Normal approximation with tie correction and continuity correction.
   const double mean = dn1 * dn2 / 2.0;
   const double dn = dn1 + dn2;
-  const double variance = dn1 * dn2 / 12.0 * ((dn + 1) - tie_term / (dn * (dn - 1)));
+  const double variance = dn1 * dn2 / 12.0 * ((dn + 1) - ranks.tie_term / (dn * (dn - 1)));
   if (variance <= 0) return result;  // every value equal: no evidence of a difference
   const double z = (std::abs(result.u - mean) - 0.5) / std::sqrt(variance);
   result.p_value = std::min(1.0, 2.0 * normal_sf(std::max(0.0, z)));
@@ -178,26 +190,12 @@ SignedRank wilcoxon_signed_rank(const std::vector<double>& differences) {
   std::vector<std::pair<double, bool>> magnitudes;  // |d|, d > 0
   for (double d : differences)
     if (d != 0) magnitudes.emplace_back(std::abs(d), d > 0);
-  std::sort(magnitudes.begin(), magnitudes.end());
   const std::size_t n = magnitudes.size();
   result.n = n;
   if (n == 0) return result;  // no evidence of a difference
-  double tie_term = 0;
-  bool ties = false;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && magnitudes[j].first == magnitudes[i].first) ++j;
-    const double t = static_cast<double>(j - i);
-    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (std::size_t k = i; k < j; ++k)
-      if (magnitudes[k].second) result.w_plus += average_rank;
-    if (t > 1) {
-      ties = true;
-      tie_term += t * t * t - t;
-    }
-    i = j;
-  }
-  if (!ties && n <= 40) {
+  const RankSum ranks = rank_sum_of_marked(std::move(magnitudes));
+  result.w_plus = ranks.marked;
+  if (!ranks.ties && n <= 40) {
     result.p_value =
         exact_two_sided_p(exact_signed_rank_distribution(n), static_cast<std::size_t>(std::llround(result.w_plus)));
     result.exact = true;
@@ -206,7 +204,7 @@ SignedRank wilcoxon_signed_rank(const std::vector<double>& differences) {
   // Normal approximation with tie correction and continuity correction.
   const double dn = static_cast<double>(n);
   const double mean = dn * (dn + 1) / 4.0;
-  const double variance = dn * (dn + 1) * (2 * dn + 1) / 24.0 - tie_term / 48.0;
+  const double variance = dn * (dn + 1) * (2 * dn + 1) / 24.0 - ranks.tie_term / 48.0;
   if (variance <= 0) return result;
   const double z = (std::abs(result.w_plus - mean) - 0.5) / std::sqrt(variance);
   result.p_value = std::min(1.0, 2.0 * normal_sf(std::max(0.0, z)));
