@@ -39,6 +39,22 @@ std::vector<double> numbers(const std::string& text) {
   return values;
 }
 
+// Every cell of a study table: the gate's options with each tolerance, judged at each slowdown.
+template <typename Cell>
+void for_each_cell(const harness::GateOptions& gate, const std::vector<double>& tolerances,
+                   const std::vector<double>& slowdowns, const Cell& cell) {
+  for (double tolerance : tolerances) {
+    harness::GateOptions options = gate;
+    options.tolerance_percent = tolerance;
+    for (double s : slowdowns) cell(options, s);
+  }
+}
+
+// A figure made s % worse: throughput down, CPU per Gbps up.
+double slowed(double value, double s, bool higher_is_better) {
+  return value * (higher_is_better ? 1 - s / 100 : 1 + s / 100);
+}
+
 struct Pool {
   std::vector<double> throughput;  // ratio to veth of the same pass
   std::vector<double> cpu_per_gbps;
@@ -80,34 +96,31 @@ void paired_study(const std::vector<PassPair>& pool, std::size_t n, int iteratio
                              100 * harness::relative_mad(ratios));
     std::cout << "| tolerance % | slowdown % | paired: flagged regressed | unpaired: flagged regressed | paired: "
                  "flagged improved | unpaired: flagged improved |\n|---|---|---|---|---|---|\n";
-    for (double tolerance : tolerances) {
-      harness::GateOptions options = gate;
-      options.tolerance_percent = tolerance;
-      for (double s : slowdowns) {
-        int regressed[2] = {0, 0}, improved[2] = {0, 0};
-        auto shuffled = pool;
-        for (int it = 0; it < iterations; ++it) {
-          std::shuffle(shuffled.begin(), shuffled.end(), random);
-          std::vector<double> base, head;
-          for (std::size_t k = 0; k < n; ++k) {
-            const auto& p = shuffled[k];
-            base.push_back(throughput ? p.base_ratio : p.base_cpu);
-            head.push_back(throughput ? p.head_ratio * (1 - s / 100) : p.head_cpu * (1 + s / 100));
-          }
-          const auto paired = harness::compare_paired_metric("m", base, head, throughput, options);
-          const auto unpaired = harness::compare_metric("m", base, head, throughput, options);
-          int k = 0;
-          for (const auto* c : {&paired, &unpaired}) {
-            regressed[k] += c->verdict == harness::Verdict::regressed;
-            improved[k] += c->verdict == harness::Verdict::improved;
-            ++k;
-          }
+    for_each_cell(gate, tolerances, slowdowns, [&](const harness::GateOptions& options, double s) {
+      int regressed[2] = {0, 0}, improved[2] = {0, 0};
+      auto shuffled = pool;
+      for (int it = 0; it < iterations; ++it) {
+        std::shuffle(shuffled.begin(), shuffled.end(), random);
+        std::vector<double> base, head;
+        for (std::size_t k = 0; k < n; ++k) {
+          const auto& p = shuffled[k];
+          base.push_back(throughput ? p.base_ratio : p.base_cpu);
+          head.push_back(slowed(throughput ? p.head_ratio : p.head_cpu, s, throughput));
         }
-        std::cout << fmt::format("| {:g} | {:g} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % |\n", tolerance, s,
-                                 100.0 * regressed[0] / iterations, 100.0 * regressed[1] / iterations,
-                                 100.0 * improved[0] / iterations, 100.0 * improved[1] / iterations);
+        const auto paired = harness::compare_paired_metric("m", base, head, throughput, options);
+        const auto unpaired = harness::compare_metric("m", base, head, throughput, options);
+        int k = 0;
+        for (const auto* c : {&paired, &unpaired}) {
+          regressed[k] += c->verdict == harness::Verdict::regressed;
+          improved[k] += c->verdict == harness::Verdict::improved;
+          ++k;
+        }
       }
-    }
+      std::cout << fmt::format("| {:g} | {:g} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % |\n",
+                               options.tolerance_percent, s, 100.0 * regressed[0] / iterations,
+                               100.0 * regressed[1] / iterations, 100.0 * improved[0] / iterations,
+                               100.0 * improved[1] / iterations);
+    });
   }
 }
 
@@ -217,37 +230,31 @@ int main(int argc, char** argv) {
         without_replacement ? "without" : "with");
     std::cout << "| tolerance % | slowdown % | flagged regressed | flagged improved | median applied tolerance % |\n"
                  "|---|---|---|---|---|\n";
-    for (double tolerance : tolerances) {
-      harness::GateOptions options = gate;
-      options.tolerance_percent = tolerance;
-      for (double s : slowdowns) {
-        int regressed = 0, improved = 0;
-        std::vector<double> applied;
-        std::uniform_int_distribution<std::size_t> pick(0, v.size() - 1);
-        auto shuffled = v;
-        for (int it = 0; it < iterations; ++it) {
-          std::vector<double> base, head;
-          if (without_replacement) {
-            std::shuffle(shuffled.begin(), shuffled.end(), random);
-            base.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n));
-            head.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n),
-                        shuffled.begin() + static_cast<std::ptrdiff_t>(2 * n));
-          } else {
-            for (std::size_t k = 0; k < n; ++k) base.push_back(v[pick(random)]);
-            for (std::size_t k = 0; k < n; ++k) head.push_back(v[pick(random)]);
-          }
-          const double factor = m.higher_is_better ? 1 - s / 100 : 1 + s / 100;
-          for (double& x : head) x *= factor;
-          const auto c = harness::compare_metric(m.name, base, head, m.higher_is_better, options);
-          regressed += c.verdict == harness::Verdict::regressed;
-          improved += c.verdict == harness::Verdict::improved;
-          applied.push_back(c.tolerance_percent);
+    for_each_cell(gate, tolerances, slowdowns, [&](const harness::GateOptions& options, double s) {
+      int regressed = 0, improved = 0;
+      std::vector<double> applied;
+      std::uniform_int_distribution<std::size_t> pick(0, v.size() - 1);
+      auto shuffled = v;
+      for (int it = 0; it < iterations; ++it) {
+        std::vector<double> base, head;
+        if (without_replacement) {
+          std::shuffle(shuffled.begin(), shuffled.end(), random);
+          base.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n));
+          head.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n),
+                      shuffled.begin() + static_cast<std::ptrdiff_t>(2 * n));
+        } else {
+          for (std::size_t k = 0; k < n; ++k) base.push_back(v[pick(random)]);
+          for (std::size_t k = 0; k < n; ++k) head.push_back(v[pick(random)]);
         }
-        std::cout << fmt::format("| {:g} | {:g} | {:.1f} % | {:.1f} % | {:.1f} |\n", tolerance, s,
-                                 100.0 * regressed / iterations, 100.0 * improved / iterations,
-                                 harness::median(applied));
+        for (double& x : head) x = slowed(x, s, m.higher_is_better);
+        const auto c = harness::compare_metric(m.name, base, head, m.higher_is_better, options);
+        regressed += c.verdict == harness::Verdict::regressed;
+        improved += c.verdict == harness::Verdict::improved;
+        applied.push_back(c.tolerance_percent);
       }
-    }
+      std::cout << fmt::format("| {:g} | {:g} | {:.1f} % | {:.1f} % | {:.1f} |\n", options.tolerance_percent, s,
+                               100.0 * regressed / iterations, 100.0 * improved / iterations, harness::median(applied));
+    });
   }
   return 0;
 }
