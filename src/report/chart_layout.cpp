@@ -6,6 +6,7 @@
 #include <set>
 
 #include "harness/label.h"
+#include "report/name_hash.h"
 
 namespace report {
 namespace {
@@ -16,16 +17,6 @@ constexpr std::array<const char*, 8> kPalette = {"#e07b39", "#2ca02c", "#9467bd"
 
 bool is_ours(const harness::RowResult& row) { return drawn_implementation(row) == harness::kOurImplementation; }
 bool is_kernel(const harness::RowResult& row) { return drawn_implementation(row) == harness::kKernelImplementation; }
-
-// FNV-1a: the same on every machine and build, unlike std::hash.
-std::uint32_t name_hash(const std::string& name) {
-  std::uint32_t h = 2166136261u;
-  for (const char c : name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
 
 }  // namespace
 

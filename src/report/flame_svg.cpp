@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "report/name_hash.h"
+
 namespace report {
 namespace {
 
@@ -45,13 +47,6 @@ void place(const std::string& name, const Node& node, int depth, double x, doubl
     place(child_name, child, depth + 1, x, px_per_sample, min_samples, out);
     x += static_cast<double>(child.samples) * px_per_sample;
   }
-}
-
-// FNV-1a: the same name gets the same shade in every graph.
-std::uint32_t name_hash(const std::string& name) {
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : name) h = (h ^ c) * 16777619u;
-  return h;
 }
 
 // Kernel frames blue, user frames flamegraph.pl's "hot" red to yellow, the root grey.
