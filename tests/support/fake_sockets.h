@@ -28,6 +28,7 @@ struct SocketRecord {
 
 class FakeStreamSocket final : public stack::StreamSocket {
  public:
+  static constexpr std::size_t kDefaultCapacity = std::size_t{1} << 20;
   explicit FakeStreamSocket(SocketRecord* record = nullptr) : record_(record) {}
   ~FakeStreamSocket() override {
     if (record_) record_->closed = true;
@@ -36,13 +37,13 @@ class FakeStreamSocket final : public stack::StreamSocket {
   FakeStreamSocket& operator=(const FakeStreamSocket&) = delete;
 
   // --- the test plays the server ---
-  int connect_result = 0;          // what connect_error() says once writable
-  std::size_t capacity = 1 << 20;  // bytes send() may hold before the "server" reads them
-  Bytes received;                  // every byte send() accepted, in order
-  std::size_t unread = 0;          // of those, bytes the server has not read yet (they fill capacity)
-  bool write_shut = false;         // shutdown_write() was called
-  bool aborted = false;            // abort() was called
-  int error = 0;                   // when set, every call fails with it (a reset connection)
+  int connect_result = 0;                   // what connect_error() says once writable
+  std::size_t capacity = kDefaultCapacity;  // bytes send() may hold before the "server" reads them
+  Bytes received;                           // every byte send() accepted, in order
+  std::size_t unread = 0;                   // of those, bytes the server has not read yet (they fill capacity)
+  bool write_shut = false;                  // shutdown_write() was called
+  bool aborted = false;                     // abort() was called
+  int error = 0;                            // when set, every call fails with it (a reset connection)
   std::size_t peeks = 0, seeks = 0;
 
   void server_sends(const Bytes& b) { inbound_.insert(inbound_.end(), b.begin(), b.end()); }

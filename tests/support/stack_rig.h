@@ -26,6 +26,14 @@
 
 namespace tbtest {
 
+// Short names for the TCP flags the stack's tests spell their packets with.
+inline constexpr std::uint8_t kSyn = packet::TcpHeader::kSyn, kAck = packet::TcpHeader::kAckFlag,
+                              kFin = packet::TcpHeader::kFin, kRst = packet::TcpHeader::kRst,
+                              kPsh = packet::TcpHeader::kPsh;
+// The client's initial sequence number, where a test picks one.
+inline constexpr std::uint32_t kIsn = 1000;
+inline constexpr std::size_t kCapacity = FakeStreamSocket::kDefaultCapacity;
+
 // Every packet the stack wrote to the TUN, with its virtio-net header.
 class RecordingSink final : public stack::PacketSink {
  public:
@@ -311,6 +319,14 @@ inline Bytes ts_option(std::uint32_t val, std::uint32_t ecr) {
   Bytes b(stack::kTimestampOptionSize);
   stack::write_timestamps(val, ecr, std::span<std::uint8_t, stack::kTimestampOptionSize>(b.data(), b.size()));
   return b;
+}
+
+// MSS 1460 and nothing else: no timestamps (so no RTT samples and a fixed RTO), no scaling.
+inline Bytes plain_options() { return syn_options(1460, std::nullopt, false, std::nullopt); }
+
+// Bytes [from, to) of b.
+inline Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
+  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
 }  // namespace tbtest

@@ -42,6 +42,11 @@
 
 namespace tbtest {
 
+// Both directions of the differential tests: the TUN and veth MTU, and the UDP/TCP port of the
+// data packets (the end-of-case marker uses its own).
+inline constexpr int kConformanceMtu = 1500;
+inline constexpr std::uint16_t kConformanceDataPort = 5001;
+
 using Bytes = std::vector<std::uint8_t>;
 
 inline std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }

@@ -34,10 +34,8 @@ using tbtest::Bytes;
 using tbtest::Failures;
 using tbtest::Rng;
 
-constexpr int kMtu = 1500;
-constexpr std::uint16_t kDataPort = 5001;
-constexpr int kReadTimeoutMs = 2000;  // hang guard; the data says when all packets are in
-constexpr int kRetries = 4;           // re-runs of a batch cut by a jiffy boundary
+constexpr int kMergeReadTimeoutMs = 2000;  // hang guard; the data says when all packets are in
+constexpr int kRetries = 4;                // re-runs of a batch cut by a jiffy boundary
 
 // Per-packet variations; the policy ones explain documented differences.
 enum Mark : unsigned {
@@ -68,7 +66,7 @@ struct Batch {
   std::string text;
 };
 
-Batch generate(Rng& rng, std::size_t index) {
+Batch generate_batch(Rng& rng, std::size_t index) {
   Batch b;
   const std::size_t flows = rng.range(1, 3);
   std::vector<std::vector<Input>> per_flow(flows);
@@ -86,7 +84,7 @@ Batch generate(Rng& rng, std::size_t index) {
     }
     s.proto = rng.chance(70) ? packet::kProtoTcp : packet::kProtoUdp;
     s.sport = static_cast<std::uint16_t>(30000 + (index * 4 + fl) % 30000);
-    s.dport = kDataPort;
+    s.dport = tbtest::kConformanceDataPort;
     s.ttl = 64;
     s.id = static_cast<std::uint16_t>(rng.next());
     s.df = rng.chance(80);
@@ -102,7 +100,8 @@ Batch generate(Rng& rng, std::size_t index) {
     if (tcp && rng.chance(8)) flow_marks |= kEce, s.flags |= packet::TcpHeader::kEce;
     if (version == 6 && rng.chance(8)) flow_marks |= kExt, s.ipv6_ext_headers.push_back({packet::kProtoDestOpts, 8});
     const std::size_t hdr = tbtest::ip_header_size(s) + tbtest::l4_header_size(s);
-    const std::size_t seg = rng.chance(75) ? kMtu - hdr : rng.range(64, kMtu - hdr);
+    const std::size_t seg =
+        rng.chance(75) ? tbtest::kConformanceMtu - hdr : rng.range(64, tbtest::kConformanceMtu - hdr);
     const std::size_t count = !tcp && rng.chance(10) ? 70 : rng.range(2, 16);
     const std::size_t small_seg = count > 64 ? 200 : seg;  // many small datagrams: the 64-segment cap
     for (std::size_t k = 0; k < count; ++k) {
@@ -240,13 +239,17 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
     std::string err;
     if (!f.expect(tbtest::mount_namespace_sysfs(err), err)) return;
     if (!f.expect(tbtest::enable_forwarding(err), err)) return;
-    const device::UniqueFd a = tbtest::open_napi_tun("tbcrA", kMtu, "10.20.1.1/24", "fd20:1::1/64", err);
+    const device::UniqueFd a =
+        tbtest::open_napi_tun("tbcrA", tbtest::kConformanceMtu, "10.20.1.1/24", "fd20:1::1/64", err);
     if (!f.expect(a.valid(), err)) return;
     // UDP GRO of forwarded traffic is off by default (no socket asks for it).
     if (!f.expect(tbtest::set_feature("tbcrA", "rx-udp-gro-forwarding", true, err), err)) return;
     if (!f.expect(tbtest::write_setting("/sys/class/net/tbcrA/gro_flush_timeout", "20000000", err), err)) return;
-    const auto b = device::TunDevice::open(
-        {.name = "tbcrB", .vnet_hdr = true, .mtu = kMtu, .ipv4 = "10.20.2.1/24", .ipv6 = "fd20:2::1/64"});
+    const auto b = device::TunDevice::open({.name = "tbcrB",
+                                            .vnet_hdr = true,
+                                            .mtu = tbtest::kConformanceMtu,
+                                            .ipv4 = "10.20.2.1/24",
+                                            .ipv6 = "fd20:2::1/64"});
     if (!f.expect(b->offloads().tcp_gso() && b->offloads().udp_gso(), "B lacks TSO/USO: " + describe(b->offloads())))
       return;
     const int bfd = b->queue(0).fd();
@@ -256,7 +259,7 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
     offload::GroTable table;
     std::size_t retried = 0;
     for (std::size_t ci = 0; ci < cases; ++ci) {
-      const Batch batch = generate(rng, ci);
+      const Batch batch = generate_batch(rng, ci);
       const std::size_t n = batch.packets.size();
       ++t.cases;
       std::vector<std::string> problems, reasons;
@@ -289,14 +292,14 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
         std::vector<Bytes> segs(n);
         std::size_t seen = 0;
         while (seen < n) {
-          auto r = tbtest::read_packet(bfd, kReadTimeoutMs);
+          auto r = tbtest::read_packet(bfd, kMergeReadTimeoutMs);
           if (!r) break;
           if (r->size() < vnet::kHeaderSize) continue;
           Output o{vnet::decode(std::span<const std::uint8_t, vnet::kHeaderSize>(r->data(), vnet::kHeaderSize)),
                    Bytes(r->begin() + vnet::kHeaderSize, r->end()),
                    {}};
           const auto fi = tbtest::flow_info(o.bytes);
-          if (!fi.ok || fi.dport != kDataPort) continue;  // IPv6 noise of the namespace
+          if (!fi.ok || fi.dport != tbtest::kConformanceDataPort) continue;  // IPv6 noise of the namespace
           if (!trace(o, segs, err)) {
             problems.push_back("kernel output: " + err);
             continue;
@@ -326,7 +329,7 @@ TEST(GroConformance, KernelGroMatchesGroTable) {
             std::size_t gso_size = 0;
             for (const auto& q : batch.packets)
               if (q.flow == in.flow) gso_size = std::max(gso_size, q.bytes.size() - fi.payload_offset);
-            if ((in.marks & kExt) && misread + gso_size > static_cast<std::size_t>(kMtu))
+            if ((in.marks & kExt) && misread + gso_size > static_cast<std::size_t>(tbtest::kConformanceMtu))
               reasons.push_back(
                   "kernel GRO merges an IPv6 flow with extension headers, then forwarding's GSO MTU "
                   "check misreads the TCP header and drops the super-packet");

@@ -26,10 +26,8 @@ using tbtest::Bytes;
 using tbtest::Failures;
 using tbtest::Rng;
 
-constexpr int kMtu = 1500;
-constexpr std::uint16_t kMarkerPort = 9;  // discard: the end-of-case marker's port
-constexpr std::uint16_t kDataPort = 5001;
-constexpr int kReadTimeoutMs = 3000;  // hang guard only; every case ends with its marker
+constexpr std::uint16_t kMarkerPort = 9;   // discard: the end-of-case marker's port
+constexpr int kSplitReadTimeoutMs = 3000;  // hang guard only; every case ends with its marker
 
 tbtest::PacketSpec addressed(int version) {
   tbtest::PacketSpec s;
@@ -52,14 +50,14 @@ struct GsoCase {
 
 // One random case. Segments are kept to what a burst can carry (B's tx ring is raised to 4096)
 // and UDP to UDP_MAX_SEGMENTS (64), beyond which the write itself is refused (docs/offload.md §4).
-GsoCase generate(Rng& rng, std::size_t index) {
+GsoCase generate_case(Rng& rng, std::size_t index) {
   GsoCase c;
   const int version = rng.chance(50) ? 4 : 6;
   tbtest::PacketSpec& s = c.spec;
   s = addressed(version);
   s.proto = rng.chance(60) ? packet::kProtoTcp : packet::kProtoUdp;
   s.sport = static_cast<std::uint16_t>(20000 + index % 40000);
-  s.dport = kDataPort;
+  s.dport = tbtest::kConformanceDataPort;
   s.ttl = static_cast<std::uint8_t>(rng.range(2, 255));
   static constexpr std::uint8_t kTos[] = {0x00, 0x10, 0xb8, 0x02, 0x01, 0x03};
   s.tos = kTos[rng.range(0, std::size(kTos) - 1)];
@@ -93,7 +91,7 @@ GsoCase generate(Rng& rng, std::size_t index) {
     }
   }
   const std::size_t hlen = tbtest::ip_header_size(s) + tbtest::l4_header_size(s);
-  const std::size_t max_mss = kMtu - hlen;
+  const std::size_t max_mss = tbtest::kConformanceMtu - hlen;
   static constexpr std::size_t kCommon[] = {536, 1220, 1400, 1448, 1460};
   std::size_t mss = rng.range(8, max_mss);
   if (rng.chance(40)) mss = std::min(max_mss, kCommon[rng.range(0, std::size(kCommon) - 1)]);
@@ -146,7 +144,7 @@ std::string documented_reason(const GsoCase& c, std::span<const std::uint8_t> in
   // computed segment length 40 + 4*that_nibble + mss exceeds the MTU.
   if (c.spec.version == 6 && !c.spec.ipv6_ext_headers.empty()) {
     const std::size_t misread_doff = input[packet::Ipv6Header::kSize + 12] >> 4;
-    if (packet::Ipv6Header::kSize + 4 * misread_doff + c.mss > static_cast<std::size_t>(kMtu))
+    if (packet::Ipv6Header::kSize + 4 * misread_doff + c.mss > static_cast<std::size_t>(tbtest::kConformanceMtu))
       return "IPv6 TCP GSO with extension headers: forwarding MTU check misreads the TCP header, kernel drops it";
   }
   return {};
@@ -159,10 +157,16 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
   tbtest::expect_in_new_netns([&](Failures& f) {
     std::string err;
     if (!f.expect(tbtest::enable_forwarding(err), err)) return;
-    const auto a = device::TunDevice::open(
-        {.name = "tbcgA", .vnet_hdr = true, .mtu = kMtu, .ipv4 = "10.10.1.1/24", .ipv6 = "fd10:1::1/64"});
-    const auto b = device::TunDevice::open(
-        {.name = "tbcgB", .vnet_hdr = false, .mtu = kMtu, .ipv4 = "10.10.2.1/24", .ipv6 = "fd10:2::1/64"});
+    const auto a = device::TunDevice::open({.name = "tbcgA",
+                                            .vnet_hdr = true,
+                                            .mtu = tbtest::kConformanceMtu,
+                                            .ipv4 = "10.10.1.1/24",
+                                            .ipv6 = "fd10:1::1/64"});
+    const auto b = device::TunDevice::open({.name = "tbcgB",
+                                            .vnet_hdr = false,
+                                            .mtu = tbtest::kConformanceMtu,
+                                            .ipv4 = "10.10.2.1/24",
+                                            .ipv6 = "fd10:2::1/64"});
     if (!f.expect(a->offloads().tcp_gso() && a->offloads().udp_gso(), "A lacks TSO/USO: " + describe(a->offloads())))
       return;
     if (!f.expect(tbtest::set_txqueuelen("tbcgB", 4096, err), err)) return;
@@ -171,7 +175,7 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
     Rng rng(seed);
     tbtest::Tally t;
     for (std::size_t i = 0; i < cases; ++i) {
-      const GsoCase c = generate(rng, i);
+      const GsoCase c = generate_case(rng, i);
       const tbtest::GsoPacket g = tbtest::make_gso(c.spec, c.mss);
       ++t.cases;
       // What gso_split makes of the case.
@@ -187,7 +191,7 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
       if (!f.expect(tbtest::write_packet(afd, mark, werr), "marker write: " + werr)) return;
       bool marked = false;
       while (!marked) {
-        auto p = tbtest::read_packet(bfd, kReadTimeoutMs);
+        auto p = tbtest::read_packet(bfd, kSplitReadTimeoutMs);
         if (!f.expect(p.has_value(), "case " + std::to_string(i) + ": marker never arrived")) return;
         if (is_marker(*p, i)) {
           marked = true;
@@ -196,7 +200,7 @@ TEST(GsoConformance, KernelSegmentationMatchesGsoSplit) {
         const auto fi = tbtest::flow_info(*p);
         // Anything else (IPv6 noise, stragglers of an earlier case) is not this case's segment.
         if (fi.ok && fi.version == (c.spec.version) && fi.proto == c.spec.proto && fi.sport == c.spec.sport &&
-            fi.dport == kDataPort)
+            fi.dport == tbtest::kConformanceDataPort)
           kernel.push_back(std::move(*p));
       }
       if (problem.empty()) {

@@ -31,7 +31,7 @@ TEST_F(StackEdges, SlowReaderKeepsTheBacklogInTheKernelNotInTunstack) {
   constexpr int kReaderBuffer = 256 << 10;
   // What tunstack's RSS may grow by meanwhile (kB): a packet buffer's worth of pages and the
   // allocator's noise, far below the backlog (megabytes) it must not hold.
-  constexpr std::uint64_t kRssGrowthKb = 2048;
+  constexpr std::uint64_t kBacklogRssGrowthKb = 2048;
   const std::uint64_t bytes = slow_bytes();
   StackTunRig rig(1500);
   const auto rss_idle = rig.rss_kb();
@@ -47,7 +47,7 @@ TEST_F(StackEdges, SlowReaderKeepsTheBacklogInTheKernelNotInTunstack) {
   RecordProperty("rss_max_kb", std::to_string(t.max_rss_kb));
   // It really was slow: the reader set the pace, so the server had to wait on the path.
   EXPECT_GE(t.receiver.report.value("seconds", 0.0), 0.9 * floor_s);
-  EXPECT_LE(t.max_rss_kb, rss_idle + kRssGrowthKb) << "tunstack's memory grew with the backlog";
+  EXPECT_LE(t.max_rss_kb, rss_idle + kBacklogRssGrowthKb) << "tunstack's memory grew with the backlog";
   ASSERT_EQ(rig.stop_stack(), 0) << rig.logs();
   const auto s = rig.stats();
   ASSERT_TRUE(s.written());

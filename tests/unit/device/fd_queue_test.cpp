@@ -27,7 +27,7 @@ using tbtest::SocketPair;
 using tbtest::test_packet;
 
 const Offloads kPlain{};
-const Offloads kVnet{true, true, true, true, true};
+const Offloads kEveryOffload{true, true, true, true, true};
 
 // Spins (yielding, no sleep) until thread `tid` is blocked in the kernel, so a test knows the
 // interrupt reaches a read that is really waiting in poll() rather than one not started yet.
@@ -116,7 +116,7 @@ TEST(FdQueueTest, RecvBatchTakesEverythingQueuedUpToTheBatchSize) {
 
 TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
   SocketPair sp;
-  FdQueue q(std::move(sp.ours), kVnet);
+  FdQueue q(std::move(sp.ours), kEveryOffload);
   const vnet::VnetHeader gso{.flags = vnet::kFlagNeedsCsum,
                              .gso_type = vnet::kGsoTcpV4,
                              .hdr_len = 52,
@@ -148,7 +148,7 @@ TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
 
 TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {
   SocketPair sp;
-  FdQueue q(std::move(sp.ours), kVnet);
+  FdQueue q(std::move(sp.ours), kEveryOffload);
   const auto pkt = test_packet(3, 50);
   ASSERT_TRUE(q.write(pkt).ok());
   // An all-zero header, then the packet (built in place: GCC 12 misreports vector::insert here).
@@ -167,7 +167,7 @@ TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {
 
 TEST(FdQueueTest, VnetReadShorterThanTheHeaderIsAnError) {
   SocketPair sp;
-  FdQueue q(std::move(sp.ours), kVnet);
+  FdQueue q(std::move(sp.ours), kEveryOffload);
   const auto runt = tbtest::bytes_of({1, 2, 3});
   ASSERT_EQ(::write(sp.peer.get(), runt.data(), runt.size()), 3);
   std::array<std::uint8_t, 256> buf{};
@@ -186,7 +186,7 @@ TEST(FdQueueTest, InterruptWakesABlockedReadFromAnotherThread) {
 
 TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
   SocketPair sp;
-  FdQueue q(std::move(sp.ours), kVnet);
+  FdQueue q(std::move(sp.ours), kEveryOffload);
   auto reader = once_blocked([&] {
     std::array<std::uint8_t, 256> buf{};
     std::array<Packet, 1> batch{Packet{.buffer = buf}};

@@ -13,7 +13,7 @@ namespace {
 constexpr unsigned kTso = kTunFCsum | kTunFTso4 | kTunFTso6;
 constexpr unsigned kAll = kTso | kTunFUso4 | kTunFUso6;
 
-struct Case {
+struct NegotiationCase {
   const char* name;
   bool want_vnet;
   bool want_uso;
@@ -25,10 +25,10 @@ struct Case {
   int expected_error;
 };
 
-class NegotiationTest : public ::testing::TestWithParam<Case> {};
+class NegotiationTest : public ::testing::TestWithParam<NegotiationCase> {};
 
 TEST_P(NegotiationTest, FallsBackAsTheKernelAnswers) {
-  const Case& c = GetParam();
+  const NegotiationCase& c = GetParam();
   std::vector<unsigned> calls;
   const Negotiation n = negotiate_offloads(c.want_vnet, c.want_uso, c.features, [&](unsigned mask) {
     calls.push_back(mask);
@@ -51,24 +51,24 @@ const Offloads kFull{true, true, true, true, true};
 
 INSTANTIATE_TEST_SUITE_P(
     Table, NegotiationTest,
-    ::testing::Values(Case{"everything_granted", true, true, kIffVnetHdr, {}, 0, {kAll}, kFull, 0},
-                      Case{"uso_refused_tso_only", true, true, kIffVnetHdr, {kAll}, 0, {kAll, kTso}, kTcp, 0},
-                      Case{
-                          "tso_refused_none", true, true, kIffVnetHdr, {kAll, kTso}, 0, {kAll, kTso, 0u}, kVnetOnly, 0},
-                      Case{"uso_not_wanted", true, false, kIffVnetHdr, {}, 0, {kTso}, kTcp, 0},
-                      Case{"vnet_not_supported_clears_mask", true, true, 0u, {}, 0, {0u}, kNone, 0},
-                      Case{"vnet_not_wanted_clears_mask", false, true, kIffVnetHdr, {}, 0, {0u}, kNone, 0},
-                      Case{"even_zero_refused_is_error",
-                           true,
-                           true,
-                           kIffVnetHdr,
-                           {kAll, kTso, 0u},
-                           0,
-                           {kAll, kTso, 0u},
-                           kVnetOnly,
-                           EINVAL},
-                      Case{"other_errno_stops_probe", true, true, kIffVnetHdr, {}, EBADFD, {kAll}, kVnetOnly, EBADFD},
-                      Case{"clear_failure_reported", false, true, kIffVnetHdr, {}, EPERM, {0u}, kNone, EPERM}),
+    ::testing::Values(
+        NegotiationCase{"everything_granted", true, true, kIffVnetHdr, {}, 0, {kAll}, kFull, 0},
+        NegotiationCase{"uso_refused_tso_only", true, true, kIffVnetHdr, {kAll}, 0, {kAll, kTso}, kTcp, 0},
+        NegotiationCase{"tso_refused_none", true, true, kIffVnetHdr, {kAll, kTso}, 0, {kAll, kTso, 0u}, kVnetOnly, 0},
+        NegotiationCase{"uso_not_wanted", true, false, kIffVnetHdr, {}, 0, {kTso}, kTcp, 0},
+        NegotiationCase{"vnet_not_supported_clears_mask", true, true, 0u, {}, 0, {0u}, kNone, 0},
+        NegotiationCase{"vnet_not_wanted_clears_mask", false, true, kIffVnetHdr, {}, 0, {0u}, kNone, 0},
+        NegotiationCase{"even_zero_refused_is_error",
+                        true,
+                        true,
+                        kIffVnetHdr,
+                        {kAll, kTso, 0u},
+                        0,
+                        {kAll, kTso, 0u},
+                        kVnetOnly,
+                        EINVAL},
+        NegotiationCase{"other_errno_stops_probe", true, true, kIffVnetHdr, {}, EBADFD, {kAll}, kVnetOnly, EBADFD},
+        NegotiationCase{"clear_failure_reported", false, true, kIffVnetHdr, {}, EPERM, {0u}, kNone, EPERM}),
     tbtest::case_name);
 
 }  // namespace

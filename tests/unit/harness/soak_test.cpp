@@ -30,7 +30,7 @@ IperfResult transfer() {
   return r;
 }
 
-struct Case {
+struct SoakCase {
   const char* name;
   std::vector<std::uint64_t> rss;
   std::optional<IperfResult> iperf;
@@ -39,9 +39,9 @@ struct Case {
   const char* failing;  // substring of the one failing check, nullptr when all pass
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const SoakCase& c, std::ostream* os) { *os << c.name; }
 
-std::vector<Case> cases() {
+std::vector<SoakCase> cases() {
   const std::vector<std::uint64_t> flat(21, 4000);
   auto grows = flat;
   grows.back() = 4050;  // +1.25 %
@@ -74,10 +74,10 @@ std::vector<Case> cases() {
   };
 }
 
-class SoakRule : public ::testing::TestWithParam<Case> {};
+class SoakRule : public ::testing::TestWithParam<SoakCase> {};
 
 TEST_P(SoakRule, JudgesItsFigures) {
-  const Case& c = GetParam();
+  const SoakCase& c = GetParam();
   const auto r = evaluate_soak(c.rss, soak_reference_second(20), 1.0, c.iperf, "boom", c.exit_status, "tunfwd-stats/1",
                                c.stats, MonitorSummary{});
   ASSERT_FALSE(r.checks.empty());

@@ -267,8 +267,7 @@ PacketSpec with_ext(PacketSpec s) {
 }
 
 std::vector<SegmentCase> segment_cases() {
-  constexpr std::uint8_t kAck = TcpHeader::kAckFlag;
-  const std::uint8_t all = kAck | TcpHeader::kPsh | TcpHeader::kFin | TcpHeader::kCwr | TcpHeader::kEce;
+  const std::uint8_t all = TcpHeader::kAckFlag | TcpHeader::kPsh | TcpHeader::kFin | TcpHeader::kCwr | TcpHeader::kEce;
   return {
       {"TcpV4ThreeSegmentsLastShort", tcp4(3000), 1448, 3},
       {"TcpV4WithIpAndTcpOptions", with_options(tcp4(5000)), 1436, 4},

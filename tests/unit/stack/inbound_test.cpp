@@ -15,7 +15,6 @@ namespace {
 using namespace tbtest;
 using packet::TcpHeader;
 using stack::Drop;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn;
 
 const ClientFlow kV4{};
 const ClientFlow kV6 = ClientFlow::v6();

@@ -13,12 +13,6 @@ namespace {
 
 using namespace tbtest;
 using packet::TcpHeader;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn, kAck = TcpHeader::kAckFlag, kFin = TcpHeader::kFin,
-                       kRst = TcpHeader::kRst, kPsh = TcpHeader::kPsh;
-constexpr std::uint32_t kIsn = 1000;
-constexpr std::size_t kCapacity = std::size_t{1} << 20;
-
-Bytes plain_options() { return syn_options(1460, std::nullopt, false, std::nullopt); }
 
 // --- FIN and half-close --------------------------------------------------------------------------
 

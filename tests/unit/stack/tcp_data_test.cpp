@@ -14,17 +14,6 @@ namespace {
 
 using namespace tbtest;
 using packet::TcpHeader;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn, kAck = TcpHeader::kAckFlag, kRst = TcpHeader::kRst,
-                       kPsh = TcpHeader::kPsh;
-constexpr std::uint32_t kIsn = 1000;
-constexpr std::size_t kCapacity = std::size_t{1} << 20;  // FakeStreamSocket's default send buffer
-
-// MSS 1460 and nothing else: no timestamps (so no RTT samples and a fixed RTO), no scaling.
-Bytes plain_options() { return syn_options(1460, std::nullopt, false, std::nullopt); }
-
-Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 // --- client → server -----------------------------------------------------------------------------
 

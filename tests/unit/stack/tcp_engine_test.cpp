@@ -7,9 +7,6 @@
 namespace {
 
 using namespace tbtest;
-using packet::TcpHeader;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn, kAck = TcpHeader::kAckFlag, kFin = TcpHeader::kFin,
-                       kRst = TcpHeader::kRst;
 
 TEST(Handshake, SynAckOnlyAfterTheServerAcceptedAndEchoesTheOffers) {
   StackRig rig;

@@ -13,11 +13,6 @@
 namespace {
 
 using namespace tbtest;
-using packet::TcpHeader;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn, kAck = TcpHeader::kAckFlag, kRst = TcpHeader::kRst,
-                       kPsh = TcpHeader::kPsh;
-constexpr std::uint32_t kIsn = 1000;
-constexpr std::size_t kCapacity = std::size_t{1} << 20;  // FakeStreamSocket's default send buffer
 
 // --- options echoed only as the client offers them (every combination) --------------------------
 

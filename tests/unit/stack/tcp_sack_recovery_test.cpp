@@ -14,15 +14,8 @@
 namespace {
 
 using namespace tbtest;
-using packet::TcpHeader;
 using stack::SackBlock;
-constexpr std::uint8_t kAck = TcpHeader::kAckFlag;
-constexpr std::uint32_t kIsn = 1000;
 constexpr std::uint16_t kMss = 1000;
-
-Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 // The SACK option of an ACK, blocks given as offsets from the first byte of our data.
 Bytes sack_option(std::uint32_t base, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& offsets) {

@@ -10,9 +10,6 @@
 namespace {
 
 using namespace tbtest;
-using packet::TcpHeader;
-constexpr std::uint8_t kSyn = TcpHeader::kSyn, kAck = TcpHeader::kAckFlag, kFin = TcpHeader::kFin,
-                       kRst = TcpHeader::kRst, kPsh = TcpHeader::kPsh;
 
 std::uint32_t slot_of(std::uint64_t token) { return static_cast<std::uint32_t>(token); }
 
