@@ -77,18 +77,65 @@ std::optional<CpuTimes> parse_proc_stat_cpu(std::string_view proc_stat) {
   return t;
 }
 
-std::string parse_cpu_model(std::string_view cpuinfo) {
+namespace {
+
+// Calls `line` with each line of `text` until it returns true.
+template <typename Line>
+void for_each_line(std::string_view text, const Line& line) {
   std::size_t pos = 0;
-  while (pos < cpuinfo.size()) {
-    auto end = cpuinfo.find('\n', pos);
-    if (end == std::string_view::npos) end = cpuinfo.size();
-    const auto line = cpuinfo.substr(pos, end - pos);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos && trim(line.substr(0, colon)) == "model name")
-      return std::string(trim(line.substr(colon + 1)));
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (line(text.substr(pos, end - pos))) return;
     pos = end + 1;
   }
-  return "unknown";
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_snmp_counter(std::string_view snmp, std::string_view protocol,
+                                                std::string_view field) {
+  std::vector<std::string_view> names;
+  std::optional<std::uint64_t> value;
+  for_each_line(snmp, [&](std::string_view line) {
+    const auto fields = split_ws(line);
+    if (fields.empty() || fields[0].size() != protocol.size() + 1 || !fields[0].starts_with(protocol) ||
+        fields[0].back() != ':')
+      return false;
+    if (names.empty()) {  // the first line of the protocol names the fields
+      names = fields;
+      return false;
+    }
+    for (std::size_t i = 1; i < names.size() && i < fields.size(); ++i) {
+      std::uint64_t v = 0;
+      if (names[i] == field && to_number(fields[i], v)) value = v;
+    }
+    return true;
+  });
+  return value;
+}
+
+std::optional<std::uint64_t> parse_snmp6_counter(std::string_view snmp6, std::string_view name) {
+  std::optional<std::uint64_t> value;
+  for_each_line(snmp6, [&](std::string_view line) {
+    const auto fields = split_ws(line);
+    std::uint64_t v = 0;
+    if (fields.size() != 2 || fields[0] != name || !to_number(fields[1], v)) return false;
+    value = v;
+    return true;
+  });
+  return value;
+}
+
+std::string parse_cpu_model(std::string_view cpuinfo) {
+  std::string model = "unknown";
+  for_each_line(cpuinfo, [&](std::string_view line) {
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || trim(line.substr(0, colon)) != "model name") return false;
+    model = std::string(trim(line.substr(colon + 1)));
+    return true;
+  });
+  return model;
 }
 
 }  // namespace harness

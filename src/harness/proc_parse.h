@@ -34,6 +34,14 @@ struct CpuTimes {
 };
 std::optional<CpuTimes> parse_proc_stat_cpu(std::string_view proc_stat);
 
+// A counter of /proc/net/snmp, where each protocol has two lines: its field names, then their
+// values ("Udp:" ... "RcvbufErrors" ...); empty when the protocol or the field is absent.
+std::optional<std::uint64_t> parse_snmp_counter(std::string_view snmp, std::string_view protocol,
+                                                std::string_view field);
+
+// A counter of /proc/net/snmp6, one "Name value" per line ("Udp6RcvbufErrors 11"); empty when absent.
+std::optional<std::uint64_t> parse_snmp6_counter(std::string_view snmp6, std::string_view name);
+
 // "model name" of /proc/cpuinfo (first processor), or "unknown".
 std::string parse_cpu_model(std::string_view cpuinfo);
 

@@ -2,6 +2,7 @@
 // TCP each way at once over IPv4 and IPv6 with the SHA-256 of each stream checked end to end,
 // and UDP with every datagram counted and checksummed. The namespaces are the harness's
 // (tb-fwd/tb-a/tb-b with a unique suffix) and are deleted by the rig on every exit path.
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -63,6 +64,25 @@ TEST_P(ForwardMode, TcpIpv4BothWaysArriveIntact) { rig_->tcp_both_ways(transfer_
 
 TEST_P(ForwardMode, TcpIpv6BothWaysArriveIntact) {
   rig_->tcp_both_ways(transfer_bytes(), harness::kClientAddress6, harness::kServerAddress6);
+}
+
+// The loss accounting above rests on the ledger reading the right counters in the right
+// namespace: a receiver stopped for a whole transfer loses what its socket buffer cannot hold,
+// and exactly that many datagrams must show up as its socket's drops, at no other stage.
+TEST(UdpLossLedger, WhatAStoppedReceiverCouldNotHoldIsCountedAtItsSocket) {
+  std::string why;
+  if (!can_run(&why)) GTEST_SKIP() << why;
+  TunRig rig("sync-normal");
+  const auto run = rig.udp_run(8 << 20, harness::kServerAddress, 200, false, true);
+  ASSERT_GT(run.sent, run.received) << "a stopped receiver lost nothing: the test proves nothing. "
+                                    << TunRig::where(run);
+  EXPECT_GT(run.received, 0u) << "its socket buffer held nothing";
+  std::cout << TunRig::where(run);
+  EXPECT_EQ(run.sent - run.received, run.dropped.receiver_rcvbuf_errors) << TunRig::where(run);
+  EXPECT_EQ(run.dropped.receiver_udp_in_errors, run.dropped.receiver_rcvbuf_errors) << TunRig::where(run);
+  EXPECT_EQ(run.dropped.per_packet_drops(), 0u) << TunRig::where(run);
+  EXPECT_EQ(rig.stop_forwarder(), 0) << rig.err();
+  for (const auto& d : rig.stats().directions) EXPECT_EQ(d.dropped, 0u) << d.from << "→" << d.to;
 }
 
 TEST_P(ForwardMode, UdpIpv4EveryDatagramArrivesIntact) {

@@ -593,8 +593,8 @@ nlohmann::json connect_once(const Endpoint& e, int timeout_ms) {
   return {{"connected", err == 0}, {"errno", err}, {"error", err == 0 ? "" : errno_name(err)}, {"ms", ms}};
 }
 
-nlohmann::json recv_udp(const Endpoint& e, std::uint64_t expect, int idle_ms) {
-  int fd = make_socket(e, SOCK_DGRAM);
+nlohmann::json recv_udp(const Endpoint& e, std::uint64_t expect, int idle_ms, int buffer) {
+  int fd = make_socket(e, SOCK_DGRAM, buffer);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&e.addr), e.len) < 0) die("bind");
   std::puts("ready");
   std::fflush(stdout);
@@ -882,7 +882,7 @@ int main(int argc, char** argv) {
     recv->add_option("--expect-datagrams", expect);
     recv->add_option("--idle-ms", idle_ms);
     recv->add_option("--read-rate-mbps", read_rate, "TCP: read no faster than this (a slow reader)");
-    recv->add_option("--buffer", buffer, "TCP: SO_RCVBUF/SO_SNDBUF (forced), bytes")->check(CLI::Range(4096, 1 << 30));
+    recv->add_option("--buffer", buffer, "SO_RCVBUF/SO_SNDBUF (forced), bytes")->check(CLI::Range(4096, 1 << 30));
     auto* send = app.add_subcommand("send", "send a deterministic stream");
     send->add_option("--proto", proto)->check(CLI::IsMember({"tcp", "udp"}));
     send->add_option("--to", host, "connect here (the default direction)");
@@ -931,7 +931,7 @@ int main(int argc, char** argv) {
     const Endpoint e = endpoint(where, port);
     nlohmann::json out;
     if (recv->parsed())
-      out = proto == "tcp" ? recv_tcp(e, reverse, read_rate, buffer) : recv_udp(e, expect, idle_ms);
+      out = proto == "tcp" ? recv_tcp(e, reverse, read_rate, buffer) : recv_udp(e, expect, idle_ms, buffer);
     else if (send->parsed())
       out = proto == "tcp" ? send_tcp(e, reverse, bytes, seed) : send_udp(e, bytes, seed, size, rate, gso);
     else if (echo->parsed())

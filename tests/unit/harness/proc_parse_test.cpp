@@ -55,6 +55,28 @@ TEST(ProcParse, AggregateCpuLineOfProcStat) {
   EXPECT_FALSE(parse_proc_stat_cpu("cpu0 1 2 3"));
 }
 
+TEST(ProcParse, SnmpCounterIsTheValueUnderItsNameInItsProtocolsLines) {
+  const std::string snmp = tbtest::fixture("proc/snmp.txt");
+  EXPECT_EQ(parse_snmp_counter(snmp, "Udp", "RcvbufErrors"), 29u);
+  EXPECT_EQ(parse_snmp_counter(snmp, "Udp", "SndbufErrors"), 7u);
+  EXPECT_EQ(parse_snmp_counter(snmp, "Udp", "InErrors"), 31u);
+  EXPECT_EQ(parse_snmp_counter(snmp, "Ip", "InDiscards"), 5u);
+  // "UdpLite:" is another protocol, not a longer spelling of "Udp:".
+  EXPECT_EQ(parse_snmp_counter(snmp, "UdpLite", "RcvbufErrors"), 0u);
+  EXPECT_FALSE(parse_snmp_counter(snmp, "Udp", "NoSuchField"));
+  EXPECT_FALSE(parse_snmp_counter(snmp, "Sctp", "InErrors"));
+  EXPECT_FALSE(parse_snmp_counter("Udp: InErrors\n", "Udp", "InErrors")) << "names without values";
+}
+
+TEST(ProcParse, Snmp6CounterIsTheValueOnItsNamesLine) {
+  const std::string snmp6 = tbtest::fixture("proc/snmp6.txt");
+  EXPECT_EQ(parse_snmp6_counter(snmp6, "Udp6RcvbufErrors"), 11u);
+  EXPECT_EQ(parse_snmp6_counter(snmp6, "Udp6SndbufErrors"), 3u);
+  EXPECT_EQ(parse_snmp6_counter(snmp6, "Udp6InErrors"), 13u);
+  EXPECT_FALSE(parse_snmp6_counter(snmp6, "Udp6"));
+  EXPECT_FALSE(parse_snmp6_counter("Udp6InErrors x\n", "Udp6InErrors"));
+}
+
 TEST(ProcParse, CpuModel) {
   EXPECT_EQ(parse_cpu_model(tbtest::fixture("proc/cpuinfo.txt")), "Intel(R) Xeon(R) Processor");
   EXPECT_EQ(parse_cpu_model("processor : 0\n"), "unknown");
