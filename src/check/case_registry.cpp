@@ -25,9 +25,12 @@ const std::vector<Case>& all_cases() {
   static const std::vector<Case> table = {
       {"tcp-v4-bulk-up", "tcp", std::string("IPv4, client to server: ") + kBulkRule, cases::tcp_v4_bulk_up},
       {"tcp-v4-bulk-down", "tcp", std::string("IPv4, server to client: ") + kBulkRule, cases::tcp_v4_bulk_down},
-      {"tcp-v6-bulk-up", "tcp", std::string("IPv6, client to server: ") + kBulkRule, cases::tcp_v6_bulk_up},
       {"tcp-v4-bulk-both", "tcp", std::string("IPv4, both ways at once on one connection: ") + kBulkRule,
        cases::tcp_v4_bulk_both},
+      {"tcp-v6-bulk-up", "tcp", std::string("IPv6, client to server: ") + kBulkRule, cases::tcp_v6_bulk_up},
+      {"tcp-v6-bulk-down", "tcp", std::string("IPv6, server to client: ") + kBulkRule, cases::tcp_v6_bulk_down},
+      {"tcp-v6-bulk-both", "tcp", std::string("IPv6, both ways at once on one connection: ") + kBulkRule,
+       cases::tcp_v6_bulk_both},
       {"udp-v4", "udp",
        "IPv4 datagrams of 0 bytes to the largest unfragmented size, each way, one at a time: each arrives once and "
        "intact; every packet written has valid IP and UDP checksums (0 allowed on IPv4) and fits the MTU",
@@ -36,8 +39,26 @@ const std::vector<Case>& all_cases() {
        "IPv6 datagrams of 0 bytes to the largest unfragmented size, each way, one at a time: each arrives once and "
        "intact; every packet written has a valid UDP checksum, never 0, and fits the MTU",
        cases::udp_v6},
+      {"udp-v4-gso", "udp",
+       "IPv4 bursts of 2 to 64 equal datagrams (the last shorter) sent in one sendmsg with UDP_SEGMENT, each way: "
+       "every datagram arrives once, intact and in order; every packet written keeps the rules of udp-v4 (a "
+       "super-packet: one the offload engine accepts, each segment within the MTU)",
+       cases::udp_v4_gso},
+      {"udp-v6-gso", "udp",
+       "IPv6 bursts of 2 to 64 equal datagrams (the last shorter) sent in one sendmsg with UDP_SEGMENT, each way: "
+       "every datagram arrives once, intact and in order; every packet written keeps the rules of udp-v6 (never "
+       "checksum 0)",
+       cases::udp_v6_gso},
+      {"robustness-receiver-stopped", "robustness",
+       "UDP at line rate for 0.5 s to a socket that is never read: the forwarder survives, uses under 10 % of a CPU "
+       "while idle afterwards (no busy loop), and still forwards",
+       cases::robustness_receiver_stopped},
       {"robustness-sigterm", "robustness", "SIGTERM in the middle of a TCP transfer: the forwarder exits within 1 s",
        cases::robustness_sigterm, true},
+      {"robustness-tun-deleted", "robustness",
+       "the receiving TUN deleted in the middle of a TCP transfer: the forwarder exits within 2 s, by itself, with a "
+       "message on stderr, not by a signal and without a sanitizer report",
+       cases::robustness_tun_deleted, true},
   };
   return table;
 }

@@ -8,10 +8,16 @@ namespace check::cases {
 
 Verdict tcp_v4_bulk_up(const Target& t);
 Verdict tcp_v4_bulk_down(const Target& t);
-Verdict tcp_v6_bulk_up(const Target& t);
 Verdict tcp_v4_bulk_both(const Target& t);
+Verdict tcp_v6_bulk_up(const Target& t);
+Verdict tcp_v6_bulk_down(const Target& t);
+Verdict tcp_v6_bulk_both(const Target& t);
 Verdict udp_v4(const Target& t);
 Verdict udp_v6(const Target& t);
+Verdict udp_v4_gso(const Target& t);
+Verdict udp_v6_gso(const Target& t);
+Verdict robustness_receiver_stopped(const Target& t);
 Verdict robustness_sigterm(const Target& t);
+Verdict robustness_tun_deleted(const Target& t);
 
 }  // namespace check::cases

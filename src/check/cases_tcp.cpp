@@ -59,7 +59,9 @@ Verdict bulk(const Target& t, const Bulk& b) {
 
 Verdict tcp_v4_bulk_up(const Target& t) { return bulk(t, {4, true, false}); }
 Verdict tcp_v4_bulk_down(const Target& t) { return bulk(t, {4, false, true}); }
-Verdict tcp_v6_bulk_up(const Target& t) { return bulk(t, {6, true, false}); }
 Verdict tcp_v4_bulk_both(const Target& t) { return bulk(t, {4, true, true}); }
+Verdict tcp_v6_bulk_up(const Target& t) { return bulk(t, {6, true, false}); }
+Verdict tcp_v6_bulk_down(const Target& t) { return bulk(t, {6, false, true}); }
+Verdict tcp_v6_bulk_both(const Target& t) { return bulk(t, {6, true, true}); }
 
 }  // namespace check::cases

@@ -65,6 +65,7 @@ CheckReport run_checks(const std::vector<SystemUnderCheck>& systems, const std::
         break;
       }
       target.forwarder = main_process.empty() ? nullptr : &instance->process(main_process);
+      if (!main_process.empty()) target.forwarder_stderr = instance->stderr_path(main_process);
       target.bulk_bytes = options.bulk_bytes;
       target.transfer_timeout = options.transfer_timeout;
       // Ports by the case's place in the table, so a case keeps its ports whatever is selected.

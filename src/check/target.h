@@ -2,10 +2,11 @@
 // What a case sees of the system under check: the namespaces and devices of the usual forwarder
 // topology (harness/suts.h: the forwarder in fwd, tun11 moved to the client's namespace a,
 // tun22 to the server's b), their addresses and MTUs, and the forwarder's process, which only
-// the robustness cases touch (they signal it).
+// the robustness cases touch (they signal it, watch its CPU time and read its stderr).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace harness {
@@ -27,7 +28,8 @@ struct Target {
   Side client;
   Side server;
   harness::Process* forwarder = nullptr;
-  std::uint64_t bulk_bytes = 4 << 20;  // per direction of a bulk case
+  std::filesystem::path forwarder_stderr;  // where the harness keeps what the forwarder wrote to stderr
+  std::uint64_t bulk_bytes = 4 << 20;      // per direction of a bulk case
   std::chrono::milliseconds transfer_timeout{30000};
   std::uint16_t port = 5300;  // this case's first port: each case has its own range of 10
 };

@@ -40,7 +40,7 @@ struct CheckArgs {
 };
 
 void print_list() {
-  for (const auto& c : check::all_cases()) std::cout << fmt::format("{:<20} {:<11} {}\n", c.name, c.family, c.rule);
+  for (const auto& c : check::all_cases()) std::cout << fmt::format("{:<28} {:<11} {}\n", c.name, c.family, c.rule);
 }
 
 std::vector<check::SystemUnderCheck> systems_of(const CheckArgs& a) {

@@ -1,7 +1,9 @@
 #pragma once
 // One `tunbench check` run as the tests see it from outside: started with its output, JSON and
 // markdown reports in a scratch directory, waited for (bounded), and what it left behind.
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,16 +25,26 @@ class CheckRun {
  public:
   // Runs `tunbench check args` (with --json and --markdown into the scratch directory when
   // `reports`) and waits for it, at most 180 s.
-  CheckRun(const std::string& tag, std::vector<std::string> args, bool reports = true) : dir_("tb-check-" + tag) {
-    args.insert(args.begin(), {tunbench().string(), "check"});
-    if (reports) args.insert(args.end(), {"--json", file("check.json"), "--markdown", file("check.md")});
-    auto p = harness::Process::spawn({args, "", dir_.file("out"), dir_.file("err")});
-    if (!p.wait_for(std::chrono::seconds(180))) {
-      ADD_FAILURE() << "tunbench check still running after 180 s:\n" << output();
-      p.stop();
+  CheckRun(const std::string& tag, std::vector<std::string> args, bool reports = true)
+      : CheckRun(tag, std::move(args), reports, kStartOnly) {
+    finish(std::chrono::steady_clock::now() + std::chrono::seconds(180));
+  }
+
+  // Starts it only, so that several runs go at once; finish() waits for it.
+  static std::unique_ptr<CheckRun> start(const std::string& tag, std::vector<std::string> args) {
+    return std::unique_ptr<CheckRun>(new CheckRun(tag, std::move(args), true, kStartOnly));
+  }
+  // Waits for the run until `deadline` (a test failure, and the run stopped, after it) and reads
+  // its reports. Once only.
+  void finish(std::chrono::steady_clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!process_.wait_for(std::max(left, std::chrono::milliseconds(0)))) {
+      ADD_FAILURE() << "tunbench check still running at its deadline:\n" << output();
+      process_.stop();
     }
-    status_ = p.exit_status().value_or(-1);
-    if (reports) {
+    status_ = process_.exit_status().value_or(-1);
+    if (reports_) {
       const auto text = harness::read_file(file("check.json"));
       if (!text.empty()) report_ = nlohmann::json::parse(text, nullptr, false);
     }
@@ -57,9 +69,18 @@ class CheckRun {
   }
 
  private:
+  enum StartOnly { kStartOnly };
+  CheckRun(const std::string& tag, std::vector<std::string> args, bool reports, StartOnly)
+      : dir_("tb-check-" + tag), reports_(reports) {
+    args.insert(args.begin(), {tunbench().string(), "check"});
+    if (reports) args.insert(args.end(), {"--json", file("check.json"), "--markdown", file("check.md")});
+    process_ = harness::Process::spawn({args, "", dir_.file("out"), dir_.file("err")});
+  }
   std::string file(const std::string& name) const { return dir_.file(name).string(); }
 
   ScratchDir dir_;
+  bool reports_;
+  harness::Process process_;
   int status_ = -1;
   nlohmann::json report_;
 };

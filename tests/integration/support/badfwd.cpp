@@ -7,8 +7,12 @@
 //   tb_badfwd --defect udp6-zero-checksum   every IPv6 UDP packet written with checksum 0
 //   tb_badfwd --defect psh-every-segment    PSH set on every TCP segment that carries data
 //   tb_badfwd --defect tcp-checksum         every 16th TCP data segment written with a checksum off by one
+//   tb_badfwd --defect busy-loop            never sleeps: non-blocking reads retried at once on EAGAIN
+//   tb_badfwd --defect ignore-deleted-tun   a device that is gone is dropped from the loop, which goes on
+//                                           forwarding the other way instead of exiting
 //
-// The defects keep the IP header valid, so only the case families they target see them.
+// The packet defects keep the IP header valid, so only the case families they target see them;
+// the loop defects forward every packet correctly, so only the robustness cases see them.
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -21,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <string>
 
 namespace {
@@ -86,10 +91,14 @@ void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned l
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::set<std::string> defects = {"none",         "udp6-zero-checksum", "psh-every-segment",
+                                         "tcp-checksum", "busy-loop",          "ignore-deleted-tun"};
   std::string defect = "none";
   if (argc == 3 && std::string(argv[1]) == "--defect") defect = argv[2];
-  if (defect != "none" && defect != "udp6-zero-checksum" && defect != "psh-every-segment" && defect != "tcp-checksum") {
-    std::fprintf(stderr, "usage: tb_badfwd --defect none|udp6-zero-checksum|psh-every-segment|tcp-checksum\n");
+  if (!defects.contains(defect)) {
+    std::fprintf(stderr,
+                 "usage: tb_badfwd --defect "
+                 "none|udp6-zero-checksum|psh-every-segment|tcp-checksum|busy-loop|ignore-deleted-tun\n");
     return 2;
   }
   const int fds[2] = {open_tun("tun11"), open_tun("tun22")};
@@ -98,19 +107,37 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr, "tb_badfwd: TEST-ONLY forwarder, planted defect: %s\n", defect.c_str());
+  const bool busy = defect == "busy-loop";
+  if (busy)
+    for (int fd : fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   std::uint8_t buffer[65536];
   unsigned long tcp_data = 0;
+  // A negative fd is skipped by poll(): how ignore-deleted-tun forgets a device.
+  pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
   // SIGTERM/SIGINT keep their default action: the process ends at once.
   for (;;) {
-    pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0 && errno != EINTR) return 1;
+    if (busy) {
+      p[0].revents = p[1].revents = POLLIN;  // no waiting: read both, whatever is there
+    } else if (::poll(p, 2, -1) < 0 && errno != EINTR) {
+      return 1;
+    }
     for (int i = 0; i < 2; ++i) {
+      const int tun = i == 0 ? 11 : 22;
       if (p[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-        std::fprintf(stderr, "tb_badfwd: tun%d: device gone\n", i == 0 ? 11 : 22);
+        if (defect == "ignore-deleted-tun") {
+          p[i].fd = -1;
+          continue;
+        }
+        std::fprintf(stderr, "tb_badfwd: tun%d: device gone\n", tun);
         return 1;
       }
       if (!(p[i].revents & POLLIN)) continue;
       const ssize_t n = ::read(fds[i], buffer, sizeof buffer);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        if (defect == "ignore-deleted-tun") continue;
+        std::fprintf(stderr, "tb_badfwd: tun%d: read: %s\n", tun, std::strerror(errno));
+        return 1;
+      }
       if (n <= 0) continue;
       plant(defect, buffer, static_cast<std::size_t>(n), &tcp_data);
       (void)!::write(fds[1 - i], buffer, static_cast<std::size_t>(n));

@@ -183,6 +183,26 @@ TEST_P(EveryMode, ReadEioStopsWithAnError) {
   EXPECT_NE(st->error.find("Input/output error"), std::string::npos) << st->error;
 }
 
+// A TUN deleted under the forwarder (ip link del): reads of it fail with EBADFD, and so does
+// every write to it, while the other device still brings packets for it. Every mode stops by
+// itself, naming the device and saying it is gone, instead of writing into it for ever.
+TEST_P(EveryMode, DeletedDeviceStopsWithAnErrorNamingIt) {
+  FakeRig rig(mode());
+  rig.b().set_write_rule([](const Record&, std::size_t) { return EBADFD; });
+  for (std::uint16_t i = 0; i < 8; ++i) {
+    auto s = flow_spec(4, packet::kProtoUdp, static_cast<std::uint16_t>(31000 + i));
+    s.payload = pattern(300, i);
+    rig.inject(rig.a(), {0, {}, build(s)});
+  }
+  rig.b().queue(0).inject_read_error(EBADFD);
+  rig.start();
+  const auto st = rig.wait_finished();
+  ASSERT_TRUE(st.has_value()) << "forwarder kept running after tun22 was deleted";
+  EXPECT_FALSE(st->ok);
+  EXPECT_NE(st->error.find("tun22"), std::string::npos) << st->error;
+  EXPECT_NE(st->error.find("gone"), std::string::npos) << st->error;
+}
+
 TEST_P(EveryMode, StopsWhenIdle) {
   FakeRig rig(mode());
   rig.start();
