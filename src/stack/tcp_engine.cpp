@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "offload/plant.h"
 #include "packet/encode.h"
 #include "packet/tcp_header.h"
 #include "stack/sack_scoreboard.h"
@@ -520,6 +521,10 @@ void TcpEngine::on_payload(Connection& c, const Inbound& in) {
     if (seq_lt(in.seq, c.rcv_nxt)) mark_due(c);
     return;
   }
+  // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=stack-rx-N.
+  if constexpr (offload::plant::kStackRxPercent != 0)
+    offload::plant::burn(data.data(), data.size(),
+                         offload::plant::kStackRxPercent * offload::plant::kStackRoundsPerPercent);
   if (c.client_fin) {  // nothing follows the FIN: a retransmission, acknowledge again
     mark_due(c);
     return;

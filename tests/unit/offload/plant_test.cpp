@@ -14,6 +14,7 @@ TEST(Plant, OffByDefault) {
   EXPECT_EQ(offload::plant::kName, "none");
   EXPECT_EQ(offload::plant::kGsoCsumPercent, 0u);
   EXPECT_EQ(offload::plant::kGroCopyPercent, 0u);
+  EXPECT_EQ(offload::plant::kStackRxPercent, 0u);
   EXPECT_FALSE(offload::plant::kExtraWrite);
 }
 
