@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "check/netns.h"
+#include "harness/interrupt.h"
 
 namespace check {
 namespace {
@@ -92,6 +93,20 @@ void TunCapture::read_loop() {
     if (!drain() || stopping) return;
     pollfd pfd{fd_.get(), POLLIN, 0};
     ::poll(&pfd, 1, 50);
+  }
+}
+
+bool TunCapture::wait_for(const std::function<bool(const std::vector<CapturedPacket>&)>& done,
+                          std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (done(result_.packets)) return true;
+    }
+    harness::throw_if_interrupted();
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 

@@ -9,7 +9,9 @@
 // Everything a receiving application got has passed the device's tap before it, so once the
 // application has its data, finish() has every packet that carried it: no waiting.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,6 +44,10 @@ class TunCapture {
   ~TunCapture();
   TunCapture(const TunCapture&) = delete;
   TunCapture& operator=(const TunCapture&) = delete;
+
+  // Polls (every millisecond, bounded by `timeout`) until `done` holds for the packets seen so
+  // far; true when it did. How a case knows everything it sent is in without sleeping blindly.
+  bool wait_for(const std::function<bool(const std::vector<CapturedPacket>&)>& done, std::chrono::milliseconds timeout);
 
   // Drains the socket, stops the reader and returns everything seen. Once only.
   CaptureResult finish();

@@ -49,6 +49,27 @@ const std::vector<Case>& all_cases() {
        "every datagram arrives once, intact and in order; every packet written keeps the rules of udp-v6 (never "
        "checksum 0)",
        cases::udp_v6_gso},
+      {"crafted-v4-options", "crafted",
+       "UDP and TCP over IPv4 with options (NOP + timestamp, NOP + record route; IHL 9 and 8), injected into the "
+       "client's device: each is written into the server's device byte for byte as the forwarder read it",
+       cases::crafted_v4_options},
+      {"crafted-v6-ext-headers", "crafted",
+       "UDP and TCP over IPv6 behind hop-by-hop and destination-options headers, injected into the client's device: "
+       "each is written into the server's device byte for byte as the forwarder read it",
+       cases::crafted_v6_ext_headers},
+      {"crafted-icmp-echo", "crafted",
+       "ICMP and ICMPv6 echo requests of 8 bytes of data up to the largest unfragmented size, injected into the "
+       "client's device, and the server kernel's replies: each crosses byte for byte as the forwarder read it",
+       cases::crafted_icmp_echo},
+      {"crafted-bad-checksums", "crafted",
+       "TCP and UDP, IPv4 and IPv6, with a wrong L4 checksum, and IPv4 with a wrong header checksum, injected into "
+       "the client's device: each is written with the same wrong checksum, byte for byte as read, never repaired",
+       cases::crafted_bad_checksums},
+      {"crafted-no-coalesce", "crafted",
+       "back-to-back runs of TCP segments of one flow whose neighbours differ in TTL, TOS, IPv4 ID (not counting "
+       "up), PSH in the middle, IPv6 hop limit, traffic class or flow label: after cutting any super-packet with the "
+       "offload engine, every segment arrives byte for byte as read, its own header fields intact",
+       cases::crafted_no_coalesce},
       {"robustness-receiver-stopped", "robustness",
        "UDP at line rate for 0.5 s to a socket that is never read: the forwarder survives, uses under 10 % of a CPU "
        "while idle afterwards (no busy loop), and still forwards",

@@ -150,10 +150,11 @@ std::string defect_name(const ::testing::TestParamInfo<Defect>& param) {
 INSTANTIATE_TEST_SUITE_P(
     Defects, PlantedDefect,
     ::testing::Values(
-        Defect{"none", "tcp-v4-bulk-up,udp-*,robustness-*", {}, ""},
+        Defect{"none", "tcp-v4-bulk-up,udp-*,crafted-*,robustness-*", {}, ""},
         Defect{"udp6-zero-checksum", "udp-*", {"udp-v6", "udp-v6-gso"}, "udp6-zero-checksum: "},
         Defect{"psh-every-segment", "tcp-v4-bulk-up,udp-v4", {"tcp-v4-bulk-up"}, "tcp-flags: "},
         Defect{"tcp-checksum", "tcp-v4-bulk-up,udp-v4", {"tcp-v4-bulk-up"}, "l4-checksum: "},
+        Defect{"fix-l4-checksum", "udp-v4,crafted-*", {"crafted-bad-checksums"}, "byte 27 (UDP checksum): "},
         Defect{"busy-loop", "udp-v4,robustness-receiver-stopped", {"robustness-receiver-stopped"}, "a busy loop"},
         Defect{"ignore-deleted-tun",
                "udp-v4,robustness-tun-deleted",

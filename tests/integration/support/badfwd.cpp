@@ -7,6 +7,7 @@
 //   tb_badfwd --defect udp6-zero-checksum   every IPv6 UDP packet written with checksum 0
 //   tb_badfwd --defect psh-every-segment    PSH set on every TCP segment that carries data
 //   tb_badfwd --defect tcp-checksum         every 16th TCP data segment written with a checksum off by one
+//   tb_badfwd --defect fix-l4-checksum      every TCP/UDP checksum recomputed, so a wrong one is "repaired"
 //   tb_badfwd --defect busy-loop            never sleeps: non-blocking reads retried at once on EAGAIN
 //   tb_badfwd --defect ignore-deleted-tun   a device that is gone is dropped from the loop, which goes on
 //                                           forwarding the other way instead of exiting
@@ -68,10 +69,27 @@ bool l4_of(const std::uint8_t* p, std::size_t n, std::size_t* off, int* proto, i
   return *off + 8 <= n;
 }
 
+// The TCP/UDP checksum of the L4 part p[off, n), computed afresh over the pseudo-header.
+std::uint16_t l4_checksum(const std::uint8_t* p, std::size_t n, std::size_t off, int proto, int version) {
+  std::uint64_t sum = static_cast<std::uint64_t>(proto) + (n - off);
+  const std::size_t addr = version == 4 ? 12 : 8, addr_len = version == 4 ? 8 : 32;
+  for (std::size_t i = 0; i < addr_len; i += 2) sum += load16(p + addr + i);
+  const std::size_t field = off + (proto == 6 ? 16 : 6);
+  for (std::size_t i = off; i < n; i += 2) {
+    if (i == field) continue;
+    sum += i + 1 < n ? load16(p + i) : static_cast<std::uint16_t>(p[i] << 8);
+  }
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  const auto c = static_cast<std::uint16_t>(~sum);
+  return proto == 17 && c == 0 ? 0xFFFF : c;
+}
+
 void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned long* tcp_data) {
   std::size_t off = 0;
   int proto = 0, version = 0;
   if (!l4_of(p, n, &off, &proto, &version)) return;
+  if (defect == "fix-l4-checksum" && (proto == 6 || proto == 17))
+    store16(p + off + (proto == 6 ? 16 : 6), l4_checksum(p, n, off, proto, version));
   if (defect == "udp6-zero-checksum" && version == 6 && proto == 17) store16(p + off + 6, 0);
   if (proto != 6 || off + 20 > n) return;
   const std::size_t payload = n - off - static_cast<std::size_t>(p[off + 12] >> 4) * 4;
@@ -91,14 +109,15 @@ void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned l
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::set<std::string> defects = {"none",         "udp6-zero-checksum", "psh-every-segment",
-                                         "tcp-checksum", "busy-loop",          "ignore-deleted-tun"};
+  const std::set<std::string> defects = {"none",      "udp6-zero-checksum", "psh-every-segment", "tcp-checksum",
+                                         "busy-loop", "ignore-deleted-tun", "fix-l4-checksum"};
   std::string defect = "none";
   if (argc == 3 && std::string(argv[1]) == "--defect") defect = argv[2];
   if (!defects.contains(defect)) {
     std::fprintf(stderr,
                  "usage: tb_badfwd --defect "
-                 "none|udp6-zero-checksum|psh-every-segment|tcp-checksum|busy-loop|ignore-deleted-tun\n");
+                 "none|udp6-zero-checksum|psh-every-segment|tcp-checksum|busy-loop|ignore-deleted-tun|fix-l4-"
+                 "checksum\n");
     return 2;
   }
   const int fds[2] = {open_tun("tun11"), open_tun("tun22")};
