@@ -16,6 +16,7 @@
 #include "check/pattern.h"
 #include "check/socket_address.h"
 #include "harness/interrupt.h"
+#include "os/udp_segment_send.h"
 
 namespace check {
 namespace {
@@ -63,22 +64,7 @@ std::optional<Bytes> receive(int fd, Clock::time_point deadline) {
 bool send_call(int fd, const Burst& b, const std::vector<Bytes>& datagrams, std::string* error) {
   Bytes payload;
   for (const auto& d : datagrams) payload.insert(payload.end(), d.begin(), d.end());
-  iovec iov{payload.data(), payload.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint16_t))] = {};
-  if (b.count > 1) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_UDP;
-    c->cmsg_type = UDP_SEGMENT;
-    c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
-    const auto segment = static_cast<std::uint16_t>(b.size);
-    std::memcpy(CMSG_DATA(c), &segment, sizeof segment);
-  }
-  if (::sendmsg(fd, &msg, 0) >= 0) return true;
+  if (os::send_udp_segments(fd, payload, b.count > 1 ? static_cast<std::uint16_t>(b.size) : 0, 0) >= 0) return true;
   *error = b.count > 1 ? fmt::format("sendmsg with UDP_SEGMENT {}: {}", b.size, std::strerror(errno))
                        : fmt::format("send: {}", std::strerror(errno));
   return false;

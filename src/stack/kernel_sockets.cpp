@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "device/unique_fd.h"
+#include "os/udp_segment_send.h"
 
 namespace stack {
 
@@ -139,21 +140,7 @@ class KernelDatagramSocket final : public DatagramSocket {
   explicit KernelDatagramSocket(device::UniqueFd fd) : fd_(std::move(fd)) {}
 
   IoResult send(std::span<const std::uint8_t> payload, std::uint16_t gso_size) override {
-    iovec iov{const_cast<std::uint8_t*>(payload.data()), payload.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint16_t))] = {};
-    if (gso_size != 0) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-      cm->cmsg_level = SOL_UDP;
-      cm->cmsg_type = UDP_SEGMENT;
-      cm->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
-      std::memcpy(CMSG_DATA(cm), &gso_size, sizeof gso_size);
-    }
-    return result(::sendmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL));
+    return result(os::send_udp_segments(fd_.get(), payload, gso_size, MSG_DONTWAIT | MSG_NOSIGNAL));
   }
   IoResult receive(std::span<std::uint8_t> out, std::uint16_t& gso_size) override {
     iovec iov{out.data(), out.size()};
