@@ -100,16 +100,28 @@ TEST(CraftedCrossing, TheReferenceIsWhatTheForwarderRead) {
   EXPECT_NE(r.kernel_notes[0].find("IPv4 TTL"), std::string::npos) << r.kernel_notes[0];
 }
 
-// Two segments a forwarder may merge (IDs counting up, all else equal): the split gives them back.
-TEST(CraftedCrossing, ASuperPacketTheSplitUndoesPasses) {
+// Two consecutive segments of one flow (IDs counting up, the second with TTL `second_ttl`), read
+// one by one and written as one super-packet under the first's headers: what compare_crossings
+// says of it, and the write.
+struct MergedPair {
+  check::CrossingReport result;
+  std::vector<CapturedPacket> exit;
+};
+MergedPair merged_pair(std::uint8_t second_ttl) {
   auto first = segment(0, 7, 1), second = segment(1, 8, 101);
+  second.ttl = second_ttl;
   const std::vector<Bytes> sent = {tbtest::build(first), tbtest::build(second)};
   auto merged = first;
   merged.payload.insert(merged.payload.end(), second.payload.begin(), second.payload.end());
   const auto gso = tbtest::make_gso(merged, 100);
   const std::vector<CapturedPacket> entry = {read_copy(sent[0]), read_copy(sent[1])};
-  const std::vector<CapturedPacket> exit = {written_copy(gso.bytes, gso.header)};
-  const auto r = check::compare_crossings(expected(sent), kPort, entry, exit);
+  std::vector<CapturedPacket> exit = {written_copy(gso.bytes, gso.header)};
+  return {check::compare_crossings(expected(sent), kPort, entry, exit), exit};
+}
+
+// Two segments a forwarder may merge (IDs counting up, all else equal): the split gives them back.
+TEST(CraftedCrossing, ASuperPacketTheSplitUndoesPasses) {
+  const auto [r, exit] = merged_pair(64);
   EXPECT_EQ(r.failures, 0u) << r.problems.front();
   EXPECT_EQ(r.exact, 2u);
   EXPECT_EQ(r.super_packets, 1u);
@@ -118,15 +130,7 @@ TEST(CraftedCrossing, ASuperPacketTheSplitUndoesPasses) {
 
 // The second segment had TTL 63: merged under the head, the split gives it the head's 64.
 TEST(CraftedCrossing, AWrongMergeFailsOnTheFieldItLost) {
-  auto first = segment(0, 7, 1), second = segment(1, 8, 101);
-  second.ttl = 63;
-  const std::vector<Bytes> sent = {tbtest::build(first), tbtest::build(second)};
-  auto merged = first;
-  merged.payload.insert(merged.payload.end(), second.payload.begin(), second.payload.end());
-  const auto gso = tbtest::make_gso(merged, 100);
-  const std::vector<CapturedPacket> entry = {read_copy(sent[0]), read_copy(sent[1])};
-  const std::vector<CapturedPacket> exit = {written_copy(gso.bytes, gso.header)};
-  const auto r = check::compare_crossings(expected(sent), kPort, entry, exit);
+  const auto [r, exit] = merged_pair(63);
   ASSERT_EQ(r.failures, 1u);
   EXPECT_EQ(r.problems[0], "#1 segment 1: byte 8 (IPv4 TTL): 0x3f written as 0x40");
 }
