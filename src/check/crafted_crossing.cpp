@@ -7,11 +7,9 @@
 #include <fmt/format.h>
 
 #include "check/crafted_packets.h"
+#include "check/engine_cut.h"
 #include "check/packet_diff.h"
 #include "check/packet_rules.h"
-#include "offload/gso_split.h"
-#include "packet/ip_packet.h"
-#include "packet/tcp_header.h"
 
 namespace check {
 namespace {
@@ -30,22 +28,7 @@ void add_problem(CrossingReport& r, std::string text) {
 
 std::vector<Bytes> packets_of(const CapturedPacket& p) {
   if (!p.vnet.is_gso() && !p.vnet.needs_csum()) return {p.bytes};
-  const auto header = as_captured(p.vnet, p.bytes.size());
-  const auto count = offload::gso_segment_count(header, p.bytes);
-  if (!count.ok()) return {};
-  const auto layers = packet::parse_ip(p.bytes);
-  if (!layers.ok) return {};
-  // A segment is the headers (L4 at most 60 bytes) plus at most gso_size bytes of payload.
-  const std::size_t slot =
-      header.is_gso()
-          ? std::min(p.bytes.size(), layers.layers.l4_offset + packet::TcpHeader::kMaxSize + header.gso_size)
-          : p.bytes.size();
-  std::vector<Bytes> pieces(count.segments, Bytes(slot));
-  std::vector<std::span<std::uint8_t>> out(pieces.begin(), pieces.end());
-  std::vector<std::size_t> lengths(pieces.size());
-  if (!offload::gso_split(header, p.bytes, out, lengths).ok()) return {};
-  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].resize(lengths[i]);
-  return pieces;
+  return engine_cut(as_captured(p.vnet, p.bytes.size()), p.bytes);
 }
 
 CrossingReport compare_crossings(const std::vector<ExpectedCrossing>& expected, std::uint16_t port,

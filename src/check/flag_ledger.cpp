@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "check/engine_cut.h"
 #include "check/packet_rules.h"
-#include "offload/gso_split.h"
 #include "packet/ip_packet.h"
 #include "packet/tcp_header.h"
 
@@ -19,17 +19,8 @@ using packet::ConstTcpHeader;
 std::vector<FlagLedger::Segment> FlagLedger::segments(const vnet::VnetHeader& h, std::span<const std::uint8_t> p) {
   std::vector<std::vector<std::uint8_t>> pieces;
   if (h.is_gso()) {
-    const auto count = offload::gso_segment_count(h, p);
-    if (!count.ok()) return {};
-    const auto layers = packet::parse_ip(p);
-    if (!layers.ok) return {};
-    // A segment is the headers (L4 at most 60 bytes) plus at most gso_size bytes of payload.
-    const std::size_t slot = std::min(p.size(), layers.layers.l4_offset + ConstTcpHeader::kMaxSize + h.gso_size);
-    pieces.assign(count.segments, std::vector<std::uint8_t>(slot));
-    std::vector<std::span<std::uint8_t>> out(pieces.begin(), pieces.end());
-    std::vector<std::size_t> lengths(pieces.size());
-    if (!offload::gso_split(h, p, out, lengths).ok()) return {};
-    for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].resize(lengths[i]);
+    pieces = engine_cut(h, p);
+    if (pieces.empty()) return {};
   } else {
     pieces.emplace_back(p.begin(), p.end());
   }
