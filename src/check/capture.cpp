@@ -27,10 +27,12 @@ constexpr std::size_t kReadBuffer = vnet::kHeaderSize + 65536 + 256;
 
 }  // namespace
 
-TunCapture::TunCapture(const std::string& ns, std::string device) : device_(std::move(device)) {
+TunCapture::TunCapture(const std::string& ns, std::string device)
+    : device_(std::move(device)), link_header_(link_header_size(ns, device_)) {
   run_in_netns(ns, [&] {
     // Protocol 0 receives nothing until bind() names the device and ETH_P_ALL, so no packet of
-    // another interface of the namespace slips in between.
+    // another interface of the namespace slips in between. SOCK_RAW: the only type
+    // PACKET_VNET_HDR is allowed on; a link header (the kernel oracle's veth) is cut off below.
     fd_.reset(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
     if (!fd_.valid()) throw std::runtime_error(fmt::format("packet socket in {}: {}", ns, std::strerror(errno)));
     const int on = 1;
@@ -68,14 +70,19 @@ bool TunCapture::drain() {
     const ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     const auto got = static_cast<std::size_t>(n);
-    if (got < vnet::kHeaderSize) continue;  // cannot happen with PACKET_VNET_HDR; nothing to judge
+    // Shorter cannot happen with PACKET_VNET_HDR (and a device's own link header); nothing to judge.
+    if (got < vnet::kHeaderSize + link_header_) continue;
     CapturedPacket p;
     p.device = device_;
     p.written = from.sll_pkttype != PACKET_OUTGOING;
     p.vnet = vnet::decode(std::span<const std::uint8_t, vnet::kHeaderSize>(buffer.data(), vnet::kHeaderSize));
+    // The header counts from the frame's start; the packet kept starts at the IP header.
+    if (p.vnet.needs_csum()) p.vnet.csum_start = static_cast<std::uint16_t>(p.vnet.csum_start - link_header_);
+    if (p.vnet.hdr_len > link_header_) p.vnet.hdr_len = static_cast<std::uint16_t>(p.vnet.hdr_len - link_header_);
     p.truncated = got > buffer.size();
     const std::size_t kept = std::min(got, buffer.size());
-    p.bytes.assign(buffer.begin() + vnet::kHeaderSize, buffer.begin() + static_cast<std::ptrdiff_t>(kept));
+    p.bytes.assign(buffer.begin() + static_cast<std::ptrdiff_t>(vnet::kHeaderSize + link_header_),
+                   buffer.begin() + static_cast<std::ptrdiff_t>(kept));
     std::lock_guard lock(mutex_);
     if (kept_bytes_ + p.bytes.size() > kMaxKeptBytes) {
       result_.overflow = true;

@@ -1,5 +1,6 @@
 #pragma once
-// The far side's view: an AF_PACKET socket bound to one TUN device inside its namespace, with
+// The far side's view: an AF_PACKET socket bound to one TUN device inside its namespace (or the
+// kernel oracle's veth: its link header is cut off), with
 // PACKET_VNET_HDR so a GSO super-packet the forwarder wrote shows with its virtio-net header
 // (docs/check.md, "How a case sees the forwarder"). It sees both ways through the device: what
 // the forwarder wrote into it (PACKET_HOST) and what the kernel sent into it for the forwarder
@@ -58,6 +59,7 @@ class TunCapture {
   bool drain();
 
   std::string device_;
+  std::size_t link_header_ = 0;  // bytes in front of the IP header: 14 on Ethernet, 0 on a TUN
   device::UniqueFd fd_;
   std::atomic<bool> stop_{false};
   std::mutex mutex_;

@@ -78,6 +78,7 @@ nlohmann::json to_json(const CheckReport& report) {
                        {"seconds", c.seconds}});
     nlohmann::json sys = {{"label", s.label}, {"cases", cases}};
     if (!s.setup_error.empty()) sys["setup_error"] = s.setup_error;
+    if (!s.offloads.empty()) sys["offloads"] = s.offloads;
     systems.push_back(std::move(sys));
   }
   return {{"format", kReportFormat},
@@ -94,6 +95,7 @@ std::string to_markdown(const CheckReport& report) {
   for (const auto& s : report.systems) {
     md += fmt::format("\n## {}\n\n", s.label);
     if (!s.setup_error.empty()) md += fmt::format("Setup failed: {}\n\n", cell(s.setup_error));
+    if (!s.offloads.empty()) md += fmt::format("Offloads negotiated (TUNSETOFFLOAD): {}\n\n", cell(s.offloads));
     if (s.cases.empty()) continue;
     md += "| case | verdict | evidence | notes |\n|---|---|---|---|\n";
     for (const auto& c : s.cases) {

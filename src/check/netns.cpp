@@ -1,7 +1,9 @@
 #include "check/netns.h"
 
 #include <fcntl.h>
+#include <linux/if_ether.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -53,6 +55,16 @@ std::size_t device_mtu(const std::string& ns, const std::string& device) {
   if (::ioctl(fd.get(), SIOCGIFMTU, &ifr) != 0)
     throw std::runtime_error(fmt::format("MTU of {} in {}: {}", device, ns, std::strerror(errno)));
   return static_cast<std::size_t>(ifr.ifr_mtu);
+}
+
+std::size_t link_header_size(const std::string& ns, const std::string& device) {
+  const auto fd = socket_in(ns, AF_INET, SOCK_DGRAM, 0);
+  ifreq ifr{};
+  if (device.size() >= sizeof ifr.ifr_name) throw std::invalid_argument("device name too long: " + device);
+  std::memcpy(ifr.ifr_name, device.c_str(), device.size());
+  if (::ioctl(fd.get(), SIOCGIFHWADDR, &ifr) != 0)
+    throw std::runtime_error(fmt::format("link type of {} in {}: {}", device, ns, std::strerror(errno)));
+  return ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER ? ETH_HLEN : 0;
 }
 
 }  // namespace check

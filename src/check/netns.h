@@ -22,4 +22,8 @@ device::UniqueFd socket_in(const std::string& ns, int domain, int type, int prot
 // The MTU of `device` in namespace `ns`; throws when it is not there.
 std::size_t device_mtu(const std::string& ns, const std::string& device);
 
+// The bytes in front of the IP packet in a frame of `device` as a SOCK_RAW packet socket sees
+// it: 14 on Ethernet (the kernel oracle's veth), 0 on a TUN. Throws when it is not there.
+std::size_t link_header_size(const std::string& ns, const std::string& device);
+
 }  // namespace check

@@ -20,8 +20,9 @@ Side side_of(const harness::SutInstance& instance, const std::string& role, cons
              const std::string& address6) {
   for (const auto& d : instance.spec().devices)
     if (d.iface.ns == role) {
-      Side s{instance.topology().ns(role), d.iface.name, address, address6, 0};
+      Side s{instance.topology().ns(role), d.iface.name, address, address6, 0, {}};
       s.mtu = device_mtu(s.ns, s.device);
+      s.offloads = negotiated_offloads(s.ns, s.device);
       return s;
     }
   throw std::runtime_error(fmt::format("the system creates no device in the {} namespace", role));
@@ -40,8 +41,9 @@ CheckReport run_checks(const std::vector<SystemUnderCheck>& systems, const std::
   CheckReport report;
   int bring_ups = 0;
   for (const auto& system : systems) {
-    SystemResult result{system.label, {}, {}};
+    SystemResult result{system.label, {}, {}, {}};
     std::unique_ptr<harness::SutInstance> instance;
+    std::string suffix;
     const std::string main_process = system.sut.processes.empty() ? "" : system.sut.processes.front().name;
     for (const Case* c : cases) {
       if (instance && !main_process.empty() && !instance->process(main_process).running()) instance.reset();
@@ -49,7 +51,7 @@ CheckReport run_checks(const std::vector<SystemUnderCheck>& systems, const std::
       try {
         if (!instance) {
           ++bring_ups;
-          const auto suffix = fmt::format("{}-{}", state ? state->run_id() : "check", bring_ups);
+          suffix = fmt::format("{}-{}", state ? state->run_id() : "check", bring_ups);
           instance = std::make_unique<harness::SutInstance>(
               system.sut, suffix, options.log_dir / fmt::format("{}-{}", file_name(system.label), bring_ups), state,
               options.ready_timeout);
@@ -58,6 +60,10 @@ CheckReport run_checks(const std::vector<SystemUnderCheck>& systems, const std::
         target.label = system.label;
         target.client = side_of(*instance, ends.client_ns, harness::kClientAddress, harness::kClientAddress6);
         target.server = side_of(*instance, ends.server_ns, ends.server_address, ends.server_address6);
+        // What the forwarder negotiated, once per system (the first bring-up's: the same binary).
+        if (result.offloads.empty())
+          result.offloads = fmt::format("{}: {}; {}: {}", target.client.device, target.client.offloads.describe(),
+                                        target.server.device, target.server.offloads.describe());
       } catch (const harness::Interrupted&) {
         throw;
       } catch (const std::exception& e) {
@@ -66,6 +72,8 @@ CheckReport run_checks(const std::vector<SystemUnderCheck>& systems, const std::
       }
       target.forwarder = main_process.empty() ? nullptr : &instance->process(main_process);
       if (!main_process.empty()) target.forwarder_stderr = instance->stderr_path(main_process);
+      target.name_suffix = suffix;
+      target.state = state;
       target.bulk_bytes = options.bulk_bytes;
       target.transfer_timeout = options.transfer_timeout;
       // Ports by the case's place in the table, so a case keeps its ports whatever is selected.

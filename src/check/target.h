@@ -9,9 +9,12 @@
 #include <filesystem>
 #include <string>
 
+#include "check/negotiated_offloads.h"
+
 namespace harness {
 class Process;
-}
+class RunState;
+}  // namespace harness
 
 namespace check {
 
@@ -21,6 +24,7 @@ struct Side {
   std::string address;   // IPv4
   std::string address6;  // IPv6
   std::size_t mtu = 1500;
+  Offloads offloads;  // what the forwarder negotiated on this device (TUNSETOFFLOAD)
 };
 
 struct Target {
@@ -32,6 +36,10 @@ struct Target {
   std::uint64_t bulk_bytes = 4 << 20;      // per direction of a bulk case
   std::chrono::milliseconds transfer_timeout{30000};
   std::uint16_t port = 5300;  // this case's first port: each case has its own range of 10
+  // For namespaces a case creates beside the topology (the kernel oracle's): a suffix unique to
+  // this bring-up, and the run's record of what to clean up (may be null).
+  std::string name_suffix = "check";
+  harness::RunState* state = nullptr;
 };
 
 }  // namespace check

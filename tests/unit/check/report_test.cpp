@@ -37,11 +37,11 @@ TEST(Verdict, NotesDoNotFail) {
 
 TEST(CheckReport, ExitCodeIsOneOnAFailureAndTwoOnASetupError) {
   check::CheckReport r;
-  r.systems.push_back({"sync-gso", "", {result("a", Status::kPass), result("b", Status::kNotApplicable)}});
+  r.systems.push_back({"sync-gso", "", {result("a", Status::kPass), result("b", Status::kNotApplicable)}, ""});
   EXPECT_EQ(r.exit_code(), 0);
   r.systems[0].cases.push_back(result("c", Status::kFail));
   EXPECT_EQ(r.exit_code(), 1);
-  r.systems.push_back({"broken", "forwarder exited with status 3", {}});
+  r.systems.push_back({"broken", "forwarder exited with status 3", {}, ""});
   EXPECT_EQ(r.exit_code(), 2);
 }
 
@@ -55,13 +55,14 @@ TEST(CheckReport, CaseLineShowsVerdictSystemCaseAndFirstEvidence) {
 
 TEST(CheckReport, SummaryCountsEveryVerdict) {
   check::CheckReport r;
-  r.systems.push_back({"m", "", {result("a", Status::kPass), result("b", Status::kFail), result("c", Status::kPass)}});
+  r.systems.push_back(
+      {"m", "", {result("a", Status::kPass), result("b", Status::kFail), result("c", Status::kPass)}, ""});
   EXPECT_EQ(check::summary_line(r), "check: 2 passed, 1 failed, 0 not applicable (1 system(s), 3 case run(s))");
 }
 
 TEST(CheckReport, JsonNamesItsFormatAndKeepsTheEvidence) {
   check::CheckReport r;
-  r.systems.push_back({"m", "", {result("b", Status::kFail)}});
+  r.systems.push_back({"m", "", {result("b", Status::kFail)}, ""});
   const auto j = check::to_json(r);
   EXPECT_EQ(j["format"], "tunbench-check/1");
   EXPECT_EQ(j["summary"]["failed"], 1);
@@ -71,9 +72,17 @@ TEST(CheckReport, JsonNamesItsFormatAndKeepsTheEvidence) {
   EXPECT_EQ(j["systems"][0]["cases"][0]["evidence"].size(), 2u);
 }
 
+TEST(CheckReport, JsonAndMarkdownSayWhatTheSystemNegotiated) {
+  check::CheckReport r;
+  r.systems.push_back({"m", "", {result("udp-v4", Status::kPass)}, "tun11: csum tso4; tun22: none"});
+  EXPECT_EQ(check::to_json(r)["systems"][0]["offloads"], "tun11: csum tso4; tun22: none");
+  EXPECT_NE(check::to_markdown(r).find("Offloads negotiated (TUNSETOFFLOAD): tun11: csum tso4; tun22: none"),
+            std::string::npos);
+}
+
 TEST(CheckReport, MarkdownEscapesPipesAndListsEveryCaseWithItsRule) {
   check::CheckReport r;
-  r.systems.push_back({"m", "", {result("udp-v4", Status::kPass)}});
+  r.systems.push_back({"m", "", {result("udp-v4", Status::kPass)}, ""});
   const auto md = check::to_markdown(r);
   EXPECT_NE(md.find("| udp-v4 | PASS |  | a note \\| with a pipe |"), std::string::npos) << md;
   for (const auto& c : check::all_cases())
