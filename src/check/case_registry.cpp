@@ -19,6 +19,13 @@ constexpr const char* kBulkRule =
     "super-packet the offload engine accepts; PSH/FIN only end, CWR only starts, where a segment the forwarder read "
     "did";
 
+// Shared by the gso-* cases: what a forwarder's split (or pass-through) must give.
+constexpr const char* kSplitRule =
+    "every segment written into the server's device (a super-packet written: as the offload engine cuts it) equals, "
+    "byte for byte, the segment the kernel's own software segmentation makes of the same super-packet (the kernel "
+    "oracle: a veth pair with segmentation off), so IP IDs count up, checksums are complete, CWR stays on the first "
+    "segment only, PSH and FIN on the last only";
+
 }  // namespace
 
 const std::vector<Case>& all_cases() {
@@ -68,8 +75,40 @@ const std::vector<Case>& all_cases() {
       {"crafted-no-coalesce", "crafted",
        "back-to-back runs of TCP segments of one flow whose neighbours differ in TTL, TOS, IPv4 ID (not counting "
        "up), PSH in the middle, IPv6 hop limit, traffic class or flow label: after cutting any super-packet with the "
-       "offload engine, every segment arrives byte for byte as read, its own header fields intact",
+       "offload engine, every segment arrives byte for byte as read, its own header fields intact; no write merges "
+       "what the kernel's own GRO keeps apart (the kernel oracle: the same packets through a veth pair)",
        cases::crafted_no_coalesce},
+      {"crafted-fragments", "crafted",
+       "IPv4 fragments (DF clear; first, middle and last of a UDP datagram and of a TCP segment) and IPv6 fragments "
+       "(Fragment header; of a UDP datagram, of a TCP segment, and of a UDP datagram behind hop-by-hop), and lone "
+       "later fragments whose data reads as a UDP or TCP header of the flow, injected into the client's device: every "
+       "fragment is written into the server's device byte for byte as the forwarder read it, never merged, cut or "
+       "treated as a UDP datagram or TCP segment; no write merges what the kernel's own GRO keeps apart",
+       cases::crafted_fragments},
+      {"crafted-tcp-flags", "crafted",
+       "runs of TCP segments of one flow over IPv4 and IPv6 with URG and an urgent pointer on the middle segment, ECE "
+       "on every segment, or CWR on the middle segment: after cutting any super-packet with the offload engine, every "
+       "segment arrives byte for byte as read, its flags and urgent pointer intact; no write merges what the kernel's "
+       "own GRO keeps apart",
+       cases::crafted_tcp_flags},
+      {"crafted-sizes", "crafted",
+       "TCP pure ACKs and empty UDP datagrams, and 1-byte payloads, over IPv4 and IPv6 (the tag in an experimental "
+       "TCP, IPv4 or IPv6 destination option), and TCP and UDP packets of exactly the MTU: each is written into the "
+       "server's device byte for byte as the forwarder read it",
+       cases::crafted_sizes},
+      {"gso-tcp-v4-split", "gso",
+       std::string("TCP/IPv4 super-packets read with a GSO header (TSO4) from the client's device: ") + kSplitRule +
+           "; N/A when the forwarder did not negotiate TSO4",
+       cases::gso_tcp_v4_split},
+      {"gso-tcp-v6-split", "gso",
+       std::string("TCP/IPv6 super-packets read with a GSO header (TSO6) from the client's device: ") + kSplitRule +
+           "; N/A when the forwarder did not negotiate TSO6",
+       cases::gso_tcp_v6_split},
+      {"gso-udp-split", "gso",
+       std::string("UDP super-packets over IPv4 and IPv6 (7 datagrams + a shorter one; 64 of 100 bytes) read with a "
+                   "GSO header (USO) from the client's device: ") +
+           kSplitRule + "; N/A when the forwarder did not negotiate USO",
+       cases::gso_udp_split},
       {"robustness-receiver-stopped", "robustness",
        "UDP at line rate for 0.5 s to a socket that is never read: the forwarder survives, uses under 10 % of a CPU "
        "while idle afterwards (no busy loop), and still forwards",

@@ -14,6 +14,7 @@
 #include "check/cases.h"
 #include "check/crafted_crossing.h"
 #include "check/crafted_packets.h"
+#include "check/merge_oracle.h"
 #include "check/packet_injector.h"
 
 namespace check::cases {
@@ -24,10 +25,6 @@ using std::chrono::milliseconds;
 // How long the crafted packets of one case may take to come out: all of them, not each. They
 // are a few dozen small packets, through at once unless lost.
 constexpr milliseconds kCraftedWait{1000};
-
-CraftedEnds ends_of(const Target& t) {
-  return {t.client.address, t.server.address, t.client.address6, t.server.address6, t.port};
-}
 
 std::vector<ExpectedCrossing> as_expected(const std::vector<CraftedPacket>& packets) {
   std::vector<ExpectedCrossing> e;
@@ -52,10 +49,15 @@ void judge(Verdict& v, const CrossingReport& r, const std::string& way, const st
                   way, r.expected, r.read, r.exact, r.super_packets));
 }
 
-// Injects `packets` into the client's device and judges what comes out of the server's; with
-// `replies`, the server kernel's answers (echo replies carrying each request's tag) are judged
-// on their way back too.
-Verdict crossing_case(const Target& t, const std::vector<CraftedPacket>& packets, bool replies) {
+// What a crossing case judges besides bit-exactness.
+struct Judged {
+  bool replies = false;        // the server kernel's answers (echo replies carrying each request's tag) cross back
+  bool kernel_merges = false;  // the forwarder's merges against the kernel's GRO (merge_oracle.h)
+};
+
+// Injects `packets` into the client's device and judges what comes out of the server's.
+Verdict crossing_case(const Target& t, const std::vector<CraftedPacket>& packets, Judged judged = {}) {
+  const bool replies = judged.replies;
   Verdict v;
   TunCapture client_side(t.client.ns, t.client.device);
   TunCapture server_side(t.server.ns, t.server.device);
@@ -78,6 +80,7 @@ Verdict crossing_case(const Target& t, const std::vector<CraftedPacket>& packets
     if (!c->complete()) v.note(fmt::format("a capture missed {} packet(s)", c->dropped));
   judge(v, compare_crossings(as_expected(packets), t.port, client_seen.packets, server_seen.packets), "client→server",
         "");
+  if (judged.kernel_merges) judge_merges_with_kernel(v, t, packets, server_seen.packets);
   if (replies) {
     // The replies are the server kernel's: known only from what the forwarder read in tun22.
     std::vector<ExpectedCrossing> answers;
@@ -90,12 +93,28 @@ Verdict crossing_case(const Target& t, const std::vector<CraftedPacket>& packets
 
 }  // namespace
 
-Verdict crafted_v4_options(const Target& t) { return crossing_case(t, ipv4_options_packets(ends_of(t)), false); }
-Verdict crafted_v6_ext_headers(const Target& t) { return crossing_case(t, ipv6_extension_packets(ends_of(t)), false); }
-Verdict crafted_icmp_echo(const Target& t) {
-  return crossing_case(t, echo_requests(ends_of(t), std::min(t.client.mtu, t.server.mtu)), true);
+CraftedEnds crafted_ends(const Target& t) {
+  return {t.client.address, t.server.address, t.client.address6, t.server.address6, t.port};
 }
-Verdict crafted_bad_checksums(const Target& t) { return crossing_case(t, bad_checksum_packets(ends_of(t)), false); }
-Verdict crafted_no_coalesce(const Target& t) { return crossing_case(t, uncoalescable_runs(ends_of(t)), false); }
+
+Verdict crafted_v4_options(const Target& t) { return crossing_case(t, ipv4_options_packets(crafted_ends(t))); }
+Verdict crafted_v6_ext_headers(const Target& t) { return crossing_case(t, ipv6_extension_packets(crafted_ends(t))); }
+Verdict crafted_icmp_echo(const Target& t) {
+  return crossing_case(t, echo_requests(crafted_ends(t), std::min(t.client.mtu, t.server.mtu)), {.replies = true});
+}
+Verdict crafted_bad_checksums(const Target& t) { return crossing_case(t, bad_checksum_packets(crafted_ends(t))); }
+// The cases about what may be merged also hold the forwarder's merges against the kernel's GRO.
+Verdict crafted_no_coalesce(const Target& t) {
+  return crossing_case(t, uncoalescable_runs(crafted_ends(t)), {.kernel_merges = true});
+}
+Verdict crafted_fragments(const Target& t) {
+  return crossing_case(t, fragment_packets(crafted_ends(t)), {.kernel_merges = true});
+}
+Verdict crafted_tcp_flags(const Target& t) {
+  return crossing_case(t, tcp_flag_runs(crafted_ends(t)), {.kernel_merges = true});
+}
+Verdict crafted_sizes(const Target& t) {
+  return crossing_case(t, size_packets(crafted_ends(t), std::min(t.client.mtu, t.server.mtu)));
+}
 
 }  // namespace check::cases

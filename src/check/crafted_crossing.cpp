@@ -16,14 +16,6 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// The most evidence lines a report keeps; the counts say how many more there were.
-constexpr std::size_t kMaxProblems = 8;
-
-void add_problem(CrossingReport& r, std::string text) {
-  ++r.failures;
-  if (r.problems.size() < kMaxProblems) r.problems.push_back(std::move(text));
-}
-
 }  // namespace
 
 std::vector<Bytes> packets_of(const CapturedPacket& p) {

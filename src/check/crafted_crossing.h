@@ -24,6 +24,16 @@ struct ExpectedCrossing {
   std::vector<std::uint8_t> injected;
 };
 
+// The most evidence lines a report keeps; its failure count says how many more there were.
+inline constexpr std::size_t kMaxProblems = 8;
+
+// Counts a problem in `report` (anything with `failures` and `problems`), keeping the first few.
+template <class Report>
+void add_problem(Report& report, std::string text) {
+  ++report.failures;
+  if (report.problems.size() < kMaxProblems) report.problems.push_back(std::move(text));
+}
+
 struct CrossingReport {
   std::size_t expected = 0;
   std::size_t read = 0;                   // found among what the forwarder read

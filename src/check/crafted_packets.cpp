@@ -8,7 +8,10 @@
 #include <fmt/format.h>
 
 #include "packet/bytes.h"
+#include "packet/checksum.h"
 #include "packet/encode.h"
+#include "packet/fragment.h"
+#include "packet/ip_packet.h"
 #include "packet/tcp_header.h"
 #include "packet/view.h"
 
@@ -38,12 +41,33 @@ packet::IpFields client_to_server(const CraftedEnds& e, int version) {
   return ip;
 }
 
+// Bytes that differ from packet to packet and never contain a tag (neighbours differ by 7, the
+// tag's magic by other steps).
+void fill_pattern(std::span<std::uint8_t> payload, std::uint16_t index) {
+  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 7 + index * 13 + 1);
+}
+
+void put_tag(std::span<std::uint8_t> at, std::uint16_t port, std::uint16_t index) {
+  const auto tag = crafted_tag(port, index);
+  std::copy_n(tag.begin(), std::min(at.size(), tag.size()), at.begin());
+}
+
 // The tag of `index` followed by `size` − 8 bytes that differ from packet to packet.
 void fill_payload(std::span<std::uint8_t> payload, std::uint16_t port, std::uint16_t index) {
-  const auto tag = crafted_tag(port, index);
-  std::copy_n(tag.begin(), std::min(payload.size(), tag.size()), payload.begin());
-  for (std::size_t i = tag.size(); i < payload.size(); ++i)
-    payload[i] = static_cast<std::uint8_t>(i * 7 + index * 13 + 1);
+  fill_pattern(payload, index);
+  put_tag(payload, port, index);
+}
+
+// Sets the urgent pointer of a TCP packet and completes its checksum again.
+void set_urgent_pointer(std::vector<std::uint8_t>& p, std::uint16_t pointer) {
+  const auto parsed = packet::parse_ip(p);
+  if (!parsed.ok) throw std::logic_error("crafted packet does not parse");
+  const auto l4 = std::span(p).subspan(parsed.layers.l4_offset);
+  const TcpHeader tcp(l4);
+  tcp.set_urgent(pointer);
+  tcp.set_checksum(0);
+  const auto pseudo = packet::pseudo_header_sum(parsed.layers, static_cast<std::uint32_t>(l4.size()));
+  tcp.set_checksum(packet::finish(packet::sum_bytes(l4, pseudo)));
 }
 
 // Packets are numbered in the order they are added: the number is the tag's index.
@@ -51,18 +75,105 @@ class PacketList {
  public:
   explicit PacketList(std::uint16_t port) : port_(port) {}
 
-  void udp(std::string name, const packet::IpFields& ip, std::size_t payload_size) {
-    Bytes b(packet::udp_headers_size(ip) + payload_size);
-    fill_payload(std::span(b).subspan(b.size() - payload_size), port_, next_index());
-    const packet::UdpFields u{kSourcePort, port_};
-    const auto length = packet::encode_udp(b, ip, u, payload_size, packet::L4Checksum::kFull);
-    add(std::move(name), std::move(b), length);
+  // Where a packet's tag goes: at the start of its payload, or in a header the caller filled in
+  // (then the payload is pattern only).
+  enum class Tag { kInPayload, kInHeader };
+
+  void udp(std::string name, const packet::IpFields& ip, std::size_t payload_size, Tag tag = Tag::kInPayload,
+           std::uint16_t source_port = kSourcePort) {
+    auto b = udp_bytes(ip, payload_size, tag, source_port, next_index());
+    add(std::move(name), std::move(b));
   }
 
   void tcp(std::string name, const packet::IpFields& ip, std::size_t payload_size, std::uint32_t seq,
-           std::uint8_t flags = TcpHeader::kAckFlag, std::uint16_t source_port = kSourcePort) {
-    Bytes b(packet::tcp_headers_size(ip, 0) + payload_size);
-    fill_payload(std::span(b).subspan(b.size() - payload_size), port_, next_index());
+           std::uint8_t flags = TcpHeader::kAckFlag, std::uint16_t source_port = kSourcePort,
+           std::span<const std::uint8_t> options = {}, Tag tag = Tag::kInPayload) {
+    packet::TcpFields t = tcp_fields(seq, flags, source_port);
+    t.options = options;
+    auto b = tcp_bytes(ip, t, payload_size, tag, next_index());
+    add(std::move(name), std::move(b));
+  }
+
+  // A UDP datagram or TCP segment (`tcp`) with `payload_size` bytes cut into fragments of
+  // `fragment_size` bytes of data (IPv6: with `identification`), one crafted packet each; the
+  // payload holds each fragment's tag where that fragment's data starts (the first's after the
+  // L4 header). `ip` must not set DF, and IPv6 extension headers must all be unfragmentable.
+  void fragmented(const std::string& what, const packet::IpFields& ip, bool tcp, std::size_t payload_size,
+                  std::size_t fragment_size, std::uint32_t identification = 0) {
+    const std::size_t l3 = packet::ip_headers_size(ip);
+    const std::size_t l4_header = (tcp ? packet::tcp_headers_size(ip, 0) : packet::udp_headers_size(ip)) - l3;
+    const std::size_t l4 = l4_header + payload_size;
+    const std::size_t count = (l4 + fragment_size - 1) / fragment_size;
+    Bytes b(l3 + l4);
+    auto payload = std::span(b).subspan(l3 + l4_header);
+    const auto first = next_index();
+    fill_pattern(payload, first);
+    for (std::size_t k = 0; k < count; ++k)
+      put_tag(payload.subspan(k == 0 ? 0 : k * fragment_size - l4_header), port_,
+              static_cast<std::uint16_t>(first + k));
+    encode(b, ip, tcp, payload_size);
+    const auto pieces = ip.version == 4 ? packet::fragment_ipv4(b, fragment_size)
+                                        : packet::fragment_ipv6(b, fragment_size, identification);
+    if (pieces.size() != count) throw std::logic_error("crafted datagram does not fragment: " + what);
+    for (std::size_t k = 0; k < count; ++k)
+      if (tags_in(pieces[k], port_) != std::vector<std::uint16_t>{static_cast<std::uint16_t>(first + k)})
+        throw std::logic_error("crafted fragment does not carry its own tag: " + what);
+    for (std::size_t k = 0; k < count; ++k)
+      add(fmt::format("{}, fragment {} of {} ({} bytes of data at offset {})", what, k + 1, count,
+                      std::min(fragment_size, l4 - k * fragment_size), k * fragment_size),
+          pieces[k]);
+  }
+
+  // A lone later fragment (data offset 64) whose data reads as a whole UDP datagram or TCP
+  // segment (`tcp`) of the case's flow if the fragment fields are ignored: a header with the
+  // case's ports, a length or `fake_seq`, and a checksum that holds for it, then the tag (TCP: and
+  // 4 more bytes). A TCP one is a middle fragment (MF/M set), a UDP one the last.
+  void lone_fragment(const std::string& what, const packet::IpFields& ip, bool tcp, std::uint32_t fake_seq,
+                     std::uint32_t identification = 0) {
+    constexpr std::size_t kOffset = 64;
+    constexpr std::size_t kFragment = 32;
+    const auto index = next_index();
+    // What the fragment's data must look like: the L4 part of a packet of its own.
+    const std::size_t fake_payload = tcp ? kTagSize + 4 : kTagSize;
+    packet::IpFields plain = ip;
+    plain.ipv6_extensions = {};
+    auto fake = tcp ? tcp_bytes(plain, tcp_fields(fake_seq, TcpHeader::kAckFlag, kSourcePort), fake_payload,
+                                Tag::kInPayload, index)
+                    : udp_bytes(plain, fake_payload, Tag::kInPayload, kSourcePort, index);
+    const auto fake_l4 = std::span<const std::uint8_t>(fake).subspan(packet::ip_headers_size(plain));
+    // The real datagram: its L4 data holds the fake at kOffset (and, for TCP, more after it).
+    const std::size_t l3 = packet::ip_headers_size(ip);
+    const std::size_t l4_header = (tcp ? packet::tcp_headers_size(ip, 0) : packet::udp_headers_size(ip)) - l3;
+    const std::size_t l4 = kOffset + fake_l4.size() + (tcp ? kFragment : 0);
+    Bytes b(l3 + l4);
+    fill_pattern(std::span(b).subspan(l3 + l4_header), index);
+    std::copy(fake_l4.begin(), fake_l4.end(), b.begin() + static_cast<std::ptrdiff_t>(l3 + kOffset));
+    encode(b, ip, tcp, l4 - l4_header);
+    const auto pieces =
+        ip.version == 4 ? packet::fragment_ipv4(b, kFragment) : packet::fragment_ipv6(b, kFragment, identification);
+    const std::size_t which = kOffset / kFragment;
+    if (pieces.size() <= which) throw std::logic_error("crafted datagram does not fragment: " + what);
+    add(fmt::format("{} ({} bytes of data at offset {}, {})", what, fake_l4.size(), kOffset,
+                    which + 1 < pieces.size() ? "more follow" : "the last"),
+        pieces[which]);
+  }
+
+  std::uint16_t next_index() const { return static_cast<std::uint16_t>(packets_.size()); }
+
+  void echo(std::string name, const packet::IpFields& ip, std::size_t payload_size) {
+    Bytes b(packet::icmp_echo_headers_size(ip) + payload_size);
+    const auto index = next_index();
+    fill_payload(std::span(b).subspan(b.size() - payload_size), port_, index);
+    const packet::IcmpEchoFields e{false, port_, index};
+    check_encoded(b, packet::encode_icmp_echo(b, ip, e, payload_size));
+    add(std::move(name), std::move(b));
+  }
+
+  std::vector<CraftedPacket>& packets() { return packets_; }
+  std::vector<CraftedPacket> take() { return std::move(packets_); }
+
+ private:
+  packet::TcpFields tcp_fields(std::uint32_t seq, std::uint8_t flags, std::uint16_t source_port) const {
     packet::TcpFields t;
     t.src_port = source_port;
     t.dst_port = port_;
@@ -70,29 +181,47 @@ class PacketList {
     t.ack = 0x1000'0001;
     t.flags = flags;
     t.window = 502;
-    const auto length = packet::encode_tcp(b, ip, t, payload_size, packet::L4Checksum::kFull);
-    add(std::move(name), std::move(b), length);
+    return t;
   }
 
-  void echo(std::string name, const packet::IpFields& ip, std::size_t payload_size) {
-    Bytes b(packet::icmp_echo_headers_size(ip) + payload_size);
-    const auto index = next_index();
-    fill_payload(std::span(b).subspan(b.size() - payload_size), port_, index);
-    const packet::IcmpEchoFields e{false, port_, index};
-    const auto length = packet::encode_icmp_echo(b, ip, e, payload_size);
-    add(std::move(name), std::move(b), length);
+  Bytes udp_bytes(const packet::IpFields& ip, std::size_t payload_size, Tag tag, std::uint16_t source_port,
+                  std::uint16_t index) const {
+    Bytes b(packet::udp_headers_size(ip) + payload_size);
+    fill(std::span(b).subspan(b.size() - payload_size), tag, index);
+    const packet::UdpFields u{source_port, port_};
+    check_encoded(b, packet::encode_udp(b, ip, u, payload_size, packet::L4Checksum::kFull));
+    return b;
   }
 
-  std::vector<CraftedPacket>& packets() { return packets_; }
-  std::vector<CraftedPacket> take() { return std::move(packets_); }
-
- private:
-  std::uint16_t next_index() const { return static_cast<std::uint16_t>(packets_.size()); }
-  void add(std::string name, Bytes b, std::size_t length) {
-    // Only a malformed spec of this file makes the encoder refuse: a bug, not a finding.
-    if (length != b.size()) throw std::logic_error("crafted packet does not encode: " + name);
-    packets_.push_back({std::move(name), std::move(b)});
+  Bytes tcp_bytes(const packet::IpFields& ip, const packet::TcpFields& t, std::size_t payload_size, Tag tag,
+                  std::uint16_t index) const {
+    Bytes b(packet::tcp_headers_size(ip, t.options.size()) + payload_size);
+    fill(std::span(b).subspan(b.size() - payload_size), tag, index);
+    check_encoded(b, packet::encode_tcp(b, ip, t, payload_size, packet::L4Checksum::kFull));
+    return b;
   }
+
+  // The headers around a payload already in place at the end of `b`.
+  void encode(Bytes& b, const packet::IpFields& ip, bool tcp, std::size_t payload_size) const {
+    check_encoded(b, tcp ? packet::encode_tcp(b, ip, tcp_fields(1000, TcpHeader::kAckFlag, kSourcePort), payload_size,
+                                              packet::L4Checksum::kFull)
+                         : packet::encode_udp(b, ip, {kSourcePort, port_}, payload_size, packet::L4Checksum::kFull));
+  }
+
+  void fill(std::span<std::uint8_t> payload, Tag tag, std::uint16_t index) const {
+    if (tag == Tag::kInPayload) {
+      fill_payload(payload, port_, index);
+    } else {
+      fill_pattern(payload, index);
+    }
+  }
+
+  // Only a malformed spec of this file makes the encoder refuse: a bug, not a finding.
+  static void check_encoded(const Bytes& b, std::size_t length) {
+    if (length != b.size()) throw std::logic_error("crafted packet does not encode");
+  }
+
+  void add(std::string name, Bytes b) { packets_.push_back({std::move(name), std::move(b)}); }
 
   std::uint16_t port_;
   std::vector<CraftedPacket> packets_;
@@ -251,6 +380,129 @@ std::vector<CraftedPacket> uncoalescable_runs(const CraftedEnds& ends) {
       list.tcp(fmt::format("IPv{} run varying {}, segment {} of {}", run.version, run.what, i + 1, kRun), ip, kSegment,
                static_cast<std::uint32_t>(1000 + i * kSegment), flags, source_port);
     }
+  }
+  return list.take();
+}
+
+std::vector<CraftedPacket> fragment_packets(const CraftedEnds& ends) {
+  constexpr std::size_t kFragment = 256;  // bytes of data per fragment: 600 bytes make 3
+  constexpr std::size_t kPayload = 600;
+  static constexpr std::array<std::uint8_t, 6> kPad8 = {1, 4, 0, 0, 0, 0};
+  const std::array<packet::Ipv6Extension, 1> hop_by_hop = {packet::Ipv6Extension{packet::kProtoHopByHop, kPad8}};
+  PacketList list(ends.port);
+  auto v4 = client_to_server(ends, 4);
+  v4.dont_fragment = false;
+  v4.id = 0x4101;
+  list.fragmented("UDP/IPv4 datagram", v4, false, kPayload, kFragment);
+  v4.id = 0x4102;
+  list.fragmented("TCP/IPv4 segment", v4, true, kPayload, kFragment);
+  // Two of each, IDs counting up and sequence numbers following on: if misread, mergeable too.
+  v4.id = 0x4201;
+  list.lone_fragment("UDP/IPv4 later fragment that reads as a UDP datagram", v4, false, 0);
+  v4.id = 0x4202;
+  list.lone_fragment("UDP/IPv4 later fragment that reads as the next UDP datagram", v4, false, 0);
+  v4.id = 0x4203;
+  list.lone_fragment("TCP/IPv4 middle fragment that reads as a TCP segment", v4, true, 5000);
+  v4.id = 0x4204;
+  list.lone_fragment("TCP/IPv4 middle fragment that reads as the next TCP segment", v4, true, 5000 + kTagSize + 4);
+  auto v6 = client_to_server(ends, 6);
+  list.fragmented("UDP/IPv6 datagram", v6, false, kPayload, kFragment, 0x6101);
+  list.fragmented("TCP/IPv6 segment", v6, true, kPayload, kFragment, 0x6102);
+  v6.ipv6_extensions = hop_by_hop;
+  list.fragmented("UDP/IPv6 datagram behind hop-by-hop", v6, false, kPayload, kFragment, 0x6103);
+  v6.ipv6_extensions = {};
+  list.lone_fragment("UDP/IPv6 later fragment that reads as a UDP datagram", v6, false, 0, 0x6201);
+  list.lone_fragment("UDP/IPv6 later fragment that reads as the next UDP datagram", v6, false, 0, 0x6202);
+  list.lone_fragment("TCP/IPv6 middle fragment that reads as a TCP segment", v6, true, 5000, 0x6203);
+  list.lone_fragment("TCP/IPv6 middle fragment that reads as the next TCP segment", v6, true, 5000 + kTagSize + 4,
+                     0x6204);
+  return list.take();
+}
+
+std::vector<CraftedPacket> tcp_flag_runs(const CraftedEnds& ends) {
+  constexpr std::size_t kSegment = 200;
+  constexpr std::size_t kRun = 5;
+  constexpr std::size_t kMiddle = 2;  // the flag on the third: two before it may merge, two after
+  constexpr std::uint16_t kUrgentPointer = 100;
+  constexpr std::uint8_t kAck = TcpHeader::kAckFlag;
+  struct Run {
+    const char* what;
+    std::uint8_t middle;  // flags of the middle segment
+    std::uint8_t others;  // flags of the rest
+  };
+  const Run runs[] = {
+      {"URG + urgent pointer on segment 3", kAck | TcpHeader::kUrg, kAck},
+      {"ECE on every segment", kAck | TcpHeader::kEce, kAck | TcpHeader::kEce},
+      {"CWR on segment 3", kAck | TcpHeader::kCwr, kAck},
+  };
+  PacketList list(ends.port);
+  std::uint16_t source_port = kSourcePort + 100;
+  for (const int version : {4, 6}) {
+    for (const auto& run : runs) {
+      ++source_port;  // a flow of its own per run
+      for (std::size_t i = 0; i < kRun; ++i) {
+        auto ip = client_to_server(ends, version);
+        ip.id = static_cast<std::uint16_t>(0x3000 + i);  // counting up (DF set)
+        const std::uint8_t flags = i == kMiddle ? run.middle : run.others;
+        list.tcp(fmt::format("IPv{} run with {}, segment {} of {}", version, run.what, i + 1, kRun), ip, kSegment,
+                 static_cast<std::uint32_t>(1000 + i * kSegment), flags, source_port);
+        if (flags & TcpHeader::kUrg) set_urgent_pointer(list.packets().back().bytes, kUrgentPointer);
+      }
+    }
+  }
+  return list.take();
+}
+
+std::vector<CraftedPacket> size_packets(const CraftedEnds& ends, std::size_t mtu) {
+  using Tag = PacketList::Tag;
+  PacketList list(ends.port);
+  std::uint16_t source_port = kSourcePort + 200;  // a flow of its own per packet
+  for (const std::size_t payload : {std::size_t{0}, std::size_t{1}}) {
+    const auto what = payload == 0 ? std::string("no payload") : std::string("1 byte of payload");
+    for (const int version : {4, 6}) {
+      const auto tag = crafted_tag(ends.port, list.next_index());
+      // Kind 253, length 12, the experiment ID, the tag: a multiple of 4, no padding.
+      std::array<std::uint8_t, 12> option = {kTcpExperimentKind, 12};
+      packet::store_be16(&option[2], kTcpExperimentId);
+      std::copy(tag.begin(), tag.end(), option.begin() + 4);
+      list.tcp(fmt::format("TCP/IPv{}, {} (an ACK), the tag in TCP option 253", version, what),
+               client_to_server(ends, version), payload, 1000, TcpHeader::kAckFlag, ++source_port, option,
+               Tag::kInHeader);
+    }
+    {
+      // Type 94, length 10, the tag, then End of Option List to a multiple of 4: IHL 8.
+      const auto tag = crafted_tag(ends.port, list.next_index());
+      std::array<std::uint8_t, 12> option = {kIpv4ExperimentOption, 10};
+      std::copy(tag.begin(), tag.end(), option.begin() + 2);
+      auto ip = client_to_server(ends, 4);
+      ip.ipv4_options = option;
+      list.udp(fmt::format("UDP/IPv4, {}, the tag in IPv4 option 94", what), ip, payload, Tag::kInHeader,
+               ++source_port);
+    }
+    {
+      // Type 0x1E, length 8, the tag, then PadN (type 1, length 2) to 16 bytes with the first two.
+      const auto tag = crafted_tag(ends.port, list.next_index());
+      std::array<std::uint8_t, 14> body = {kIpv6ExperimentOption, 8};
+      std::copy(tag.begin(), tag.end(), body.begin() + 2);
+      body[10] = 1;
+      body[11] = 2;
+      const std::array<packet::Ipv6Extension, 1> destination = {packet::Ipv6Extension{packet::kProtoDestOpts, body}};
+      auto ip = client_to_server(ends, 6);
+      ip.ipv6_extensions = destination;
+      list.udp(fmt::format("UDP/IPv6, {}, the tag in destination option 0x1E", what), ip, payload, Tag::kInHeader,
+               ++source_port);
+    }
+  }
+  for (const int version : {4, 6}) {
+    const auto ip = client_to_server(ends, version);
+    const std::size_t tcp_headers = packet::tcp_headers_size(ip, 0);
+    const std::size_t udp_headers = packet::udp_headers_size(ip);
+    if (mtu >= tcp_headers + kTagSize)
+      list.tcp(fmt::format("TCP/IPv{} of {} bytes (the MTU)", version, mtu), ip, mtu - tcp_headers, 1000,
+               TcpHeader::kAckFlag, ++source_port);
+    if (mtu >= udp_headers + kTagSize)
+      list.udp(fmt::format("UDP/IPv{} of {} bytes (the MTU)", version, mtu), ip, mtu - udp_headers, Tag::kInPayload,
+               ++source_port);
   }
   return list.take();
 }

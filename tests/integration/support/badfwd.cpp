@@ -6,6 +6,10 @@
 //   tb_badfwd --defect none                 a correct forwarder (the control)
 //   tb_badfwd --defect udp6-zero-checksum   every IPv6 UDP packet written with checksum 0
 //   tb_badfwd --defect psh-every-segment    PSH set on every TCP segment that carries data
+//   tb_badfwd --defect cwr-every-segment    CWR set on every TCP segment that carries data (what a
+//                                           split that copies the head's flags to every segment does)
+//   tb_badfwd --defect ipv6-ext-length      IPv6 payload length written without the extension
+//                                           headers (as if L4 started right after the fixed header)
 //   tb_badfwd --defect tcp-checksum         every 16th TCP data segment written with a checksum off by one
 //   tb_badfwd --defect fix-l4-checksum      every TCP/UDP checksum recomputed, so a wrong one is "repaired"
 //   tb_badfwd --defect busy-loop            never sleeps: non-blocking reads retried at once on EAGAIN
@@ -84,7 +88,35 @@ std::uint16_t l4_checksum(const std::uint8_t* p, std::size_t n, std::size_t off,
   return proto == 17 && c == 0 ? 0xFFFF : c;
 }
 
+// Sets TCP flag `bit` (PSH 0x08, CWR 0x80) of the segment at p + off. The flags are the low byte
+// of the header's 16-bit word 6, so the word grows by `bit`: the checksum is updated to match,
+// and only the flag is wrong.
+void set_tcp_flag(std::uint8_t* p, std::size_t off, std::uint8_t bit) {
+  if (p[off + 13] & bit) return;
+  p[off + 13] = static_cast<std::uint8_t>(p[off + 13] | bit);
+  const std::uint32_t c = static_cast<std::uint16_t>(~load16(p + off + 16)) + std::uint32_t{bit};
+  store16(p + off + 16, static_cast<std::uint16_t>(~((c & 0xFFFF) + (c >> 16))));
+}
+
+// The bytes of the IPv6 extension headers (hop-by-hop 0, routing 43, destination options 60)
+// in front of L4; 0 for IPv4 or none.
+std::size_t ipv6_extension_bytes(const std::uint8_t* p, std::size_t n) {
+  if (n < 40 || (p[0] >> 4) != 6) return 0;
+  std::size_t at = 40;
+  for (std::uint8_t next = p[6]; (next == 0 || next == 43 || next == 60) && at + 2 <= n;) {
+    next = p[at];
+    at += (static_cast<std::size_t>(p[at + 1]) + 1) * 8;
+  }
+  return at - 40;
+}
+
 void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned long* tcp_data) {
+  if (defect == "ipv6-ext-length") {
+    // The IPv6 header has no checksum: only the length field is wrong.
+    if (const auto ext = ipv6_extension_bytes(p, n); ext > 0)
+      store16(p + 4, static_cast<std::uint16_t>(load16(p + 4) - ext));
+    return;
+  }
   std::size_t off = 0;
   int proto = 0, version = 0;
   if (!l4_of(p, n, &off, &proto, &version)) return;
@@ -95,13 +127,8 @@ void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned l
   const std::size_t payload = n - off - static_cast<std::size_t>(p[off + 12] >> 4) * 4;
   if (payload == 0) return;
   ++*tcp_data;
-  // PSH (0x08) changes the header's 16-bit word 6 by 0x0008: the checksum is updated to match,
-  // so only the flag is wrong.
-  if (defect == "psh-every-segment" && (p[off + 13] & 0x08) == 0) {
-    p[off + 13] |= 0x08;
-    const std::uint32_t c = static_cast<std::uint16_t>(~load16(p + off + 16)) + 0x0008u;
-    store16(p + off + 16, static_cast<std::uint16_t>(~((c & 0xFFFF) + (c >> 16))));
-  }
+  if (defect == "psh-every-segment") set_tcp_flag(p, off, 0x08);
+  if (defect == "cwr-every-segment") set_tcp_flag(p, off, 0x80);
   if (defect == "tcp-checksum" && *tcp_data % 16 == 0)
     store16(p + off + 16, static_cast<std::uint16_t>(load16(p + off + 16) + 1));
 }
@@ -109,15 +136,15 @@ void plant(const std::string& defect, std::uint8_t* p, std::size_t n, unsigned l
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::set<std::string> defects = {"none",      "udp6-zero-checksum", "psh-every-segment", "tcp-checksum",
-                                         "busy-loop", "ignore-deleted-tun", "fix-l4-checksum"};
+  const std::set<std::string> defects = {
+      "none",         "udp6-zero-checksum", "psh-every-segment",  "cwr-every-segment", "ipv6-ext-length",
+      "tcp-checksum", "busy-loop",          "ignore-deleted-tun", "fix-l4-checksum"};
   std::string defect = "none";
   if (argc == 3 && std::string(argv[1]) == "--defect") defect = argv[2];
   if (!defects.contains(defect)) {
-    std::fprintf(stderr,
-                 "usage: tb_badfwd --defect "
-                 "none|udp6-zero-checksum|psh-every-segment|tcp-checksum|busy-loop|ignore-deleted-tun|fix-l4-"
-                 "checksum\n");
+    std::string names;
+    for (const auto& d : defects) names += (names.empty() ? "" : "|") + d;
+    std::fprintf(stderr, "usage: tb_badfwd --defect %s\n", names.c_str());
     return 2;
   }
   const int fds[2] = {open_tun("tun11"), open_tun("tun22")};
