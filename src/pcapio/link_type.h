@@ -16,4 +16,7 @@ inline constexpr int kLinkUser0 = DLT_USER0;
 // "RAW (101)", "USER0 (147)", or libpcap's name for anything else.
 std::string link_type_name(int dlt);
 
+// Throws PcapError "PATH: link type RAW (101), WHAT needs USER0 (147)" unless `actual` is `wanted`.
+void require_link_type(const std::string& path, int actual, int wanted, const char* what);
+
 }  // namespace pcapio

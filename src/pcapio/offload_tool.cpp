@@ -15,12 +15,6 @@ namespace pcapio {
 
 namespace {
 
-void require_linktype(const std::string& path, int actual, int wanted, const char* what) {
-  if (actual != wanted)
-    throw PcapError(
-        fmt::format("{}: link type {}, {} needs {}", path, link_type_name(actual), what, link_type_name(wanted)));
-}
-
 // Bytes one output slot must hold. A segment is its headers (L4 offset + at most a 60-byte
 // TCP header) plus at most gso_size payload, and never more than the whole packet; sizing
 // slots this way keeps gso_size 1 on a 64 KiB packet at a few MB instead of GBs.
@@ -32,8 +26,8 @@ std::size_t slot_size(const vnet::VnetHeader& h, std::size_t packet_size) {
 }  // namespace
 
 ToolReport split_pcap(PcapReader& in, PcapWriter& out) {
-  require_linktype(in.path(), in.linktype(), kLinkUser0, "split");
-  require_linktype(out.path(), out.linktype(), kLinkRaw, "split output");
+  require_link_type(in.path(), in.linktype(), kLinkUser0, "split");
+  require_link_type(out.path(), out.linktype(), kLinkRaw, "split output");
   ToolReport report;
   std::vector<std::uint8_t> buffer;
   std::vector<std::span<std::uint8_t>> slots;
@@ -44,6 +38,11 @@ ToolReport split_pcap(PcapReader& in, PcapWriter& out) {
     if (!vr) {
       report.rejected.push_back({rec->number, fmt::format("record of {} bytes is shorter than the {}-byte vnet header",
                                                           rec->bytes.size(), vnet::kHeaderSize)});
+      continue;
+    }
+    if (vr->packet.empty()) {
+      // The engine would pass it through as a packet of 0 bytes: written out, an empty record.
+      report.rejected.push_back({rec->number, "a virtio-net header and no packet behind it"});
       continue;
     }
     const auto count = offload::gso_segment_count(vr->header, vr->packet);
@@ -106,8 +105,8 @@ void flush(offload::GroTable& table, Batch& batch, PcapWriter& out, ToolReport& 
 }  // namespace
 
 ToolReport coalesce_pcap(PcapReader& in, PcapWriter& out, std::size_t batch_size, offload::GroOptions options) {
-  require_linktype(in.path(), in.linktype(), kLinkRaw, "coalesce");
-  require_linktype(out.path(), out.linktype(), kLinkUser0, "coalesce output");
+  require_link_type(in.path(), in.linktype(), kLinkRaw, "coalesce");
+  require_link_type(out.path(), out.linktype(), kLinkUser0, "coalesce output");
   ToolReport report;
   offload::GroTable table(options);
   Batch batch;

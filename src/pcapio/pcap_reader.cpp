@@ -1,5 +1,7 @@
 #include "pcapio/pcap_reader.h"
 
+#include <string_view>
+
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 
@@ -12,7 +14,9 @@ void PcapReader::Closer::operator()(pcap_t* p) const { pcap_close(p); }
 PcapReader::PcapReader(const std::string& path) : path_(path) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_.reset(pcap_open_offline(path.c_str(), err));
-  if (!pcap_) throw PcapError(fmt::format("{}: {}", path, err));
+  // libpcap's message often names the file already ("PATH: No such file or directory").
+  if (!pcap_)
+    throw PcapError(std::string_view(err).starts_with(path) ? std::string(err) : fmt::format("{}: {}", path, err));
 }
 
 PcapReader::~PcapReader() = default;

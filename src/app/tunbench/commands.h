@@ -6,6 +6,12 @@
 
 namespace tunbench_app {
 
+// The exit statuses every subcommand keeps (README.md, "Exit status"); `tunbench offload` adds 3
+// (records rejected), and a signal N ends a run with 128 + N.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // the work found a failure, or reading/writing failed during it
+inline constexpr int kExitBadInput = 2;  // bad input found before anything started: one line says what
+
 // Registers `tunbench offload split|coalesce`. Sets *exit_code when it runs.
 void add_offload_command(CLI::App& app, int* exit_code);
 // Registers `tunbench run`, `tunbench list`, `tunbench compare`, `tunbench report`, `tunbench cleanup`.

@@ -399,20 +399,27 @@ void add_compare(CLI::App& app, int* exit_code) {
   compare->add_flag("--paired", a->gate.paired,
                     "pair the samples by pass (both files split from one run, as ci/perf-gate.sh makes them)");
   compare->callback([a, exit_code] {
+    harness::RunResult base, head;
     try {
-      const auto base = report::read_json(a->base);
-      const auto head = report::read_json(a->head);
+      base = report::read_json(a->base);
+      head = report::read_json(a->head);
       if (a->gate.paired)
         if (const auto why = harness::unpairable(base, head); !why.empty())
           throw std::runtime_error("--paired: " + why);
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench compare: " << e.what() << '\n';
+      *exit_code = kExitBadInput;
+      return;
+    }
+    try {
       const auto comparison = harness::compare_runs(base, head, a->gate);
       const auto text = report::compare_markdown(comparison, base, head, a->gate);
       std::cout << text;
       if (!a->markdown.empty()) report::write_text(text, a->markdown);
-      *exit_code = comparison.regression() ? 1 : 0;
+      *exit_code = comparison.regression() ? kExitFailure : kExitOk;
     } catch (const std::exception& e) {
       std::cerr << "tunbench compare: " << e.what() << '\n';
-      *exit_code = 2;
+      *exit_code = kExitFailure;
     }
   });
 }
@@ -428,14 +435,21 @@ void add_report(CLI::App& app, int* exit_code) {
   cmd->add_option("--markdown", a->markdown, "write the markdown report here");
   cmd->add_option("--chart", a->chart, "write the PNG chart here");
   cmd->callback([a, exit_code] {
+    harness::RunResult result;
     try {
-      const auto result = report::read_json(a->run);
-      std::cout << report::markdown_table(result);
-      write_report_files(result, a->markdown, a->chart);
-      *exit_code = 0;
+      result = report::read_json(a->run);
     } catch (const std::exception& e) {
       std::cerr << "tunbench report: " << e.what() << '\n';
-      *exit_code = 1;
+      *exit_code = kExitBadInput;
+      return;
+    }
+    try {
+      std::cout << report::markdown_table(result);
+      write_report_files(result, a->markdown, a->chart);
+      *exit_code = kExitOk;
+    } catch (const std::exception& e) {
+      std::cerr << "tunbench report: " << e.what() << '\n';
+      *exit_code = kExitFailure;
     }
   });
 }

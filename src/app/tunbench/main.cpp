@@ -1,10 +1,26 @@
 // tunbench: benchmarks TUN forwarders, checks the offload engine on pcaps, gates regressions.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "tunbench/commands.h"
+
+namespace {
+
+// "tunbench offload split": the command line's subcommands as far as they were parsed.
+std::string command_path(const CLI::App& app) {
+  std::string path = "tunbench";
+  for (const CLI::App* a = &app;;) {
+    const auto subs = a->get_subcommands();
+    if (subs.empty()) return path;
+    a = subs.front();
+    path += " " + a->get_name();
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -19,9 +35,12 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      // Usage errors exit 1 (CLI11 would use its own codes), help exits 0.
-      const int rc = app.exit(e);
-      return rc == 0 ? 0 : 1;
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help
+      // A bad command line is bad input found before anything started (README, "Exit status"):
+      // one line naming the command and what was wrong, not CLI11's own codes.
+      const auto path = command_path(app);
+      std::fprintf(stderr, "%s: %s (%s --help)\n", path.c_str(), e.what(), path.c_str());
+      return tunbench_app::kExitBadInput;
     }
     return exit_code;
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // `tunbench offload split|coalesce IN.pcap OUT.pcap`: runs the offload engine over pcap files.
 // Exit status: 0 all records processed, 3 some records rejected (each named on stderr as
-// "record N: rejected: REASON"), 1 usage or I/O error.
+// "record N: rejected: REASON"), 2 bad input (the input missing, not a pcap, the wrong link
+// type; a bad command line), 1 an I/O error (the output cannot be written).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,8 +17,6 @@ namespace tunbench_app {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
 constexpr int kExitRejected = 3;
 
 struct OffloadArgs {
@@ -33,22 +32,30 @@ int finish(const char* verb, const pcapio::ToolReport& report) {
   return report.rejected.empty() ? kExitOk : kExitRejected;
 }
 
-// Runs one tool with the error policy of the command: any PcapError is a usage/I-O failure.
+// Runs one tool with the error policy of the command: an input that cannot be read as a pcap of
+// link type `in_dlt` is bad input; any other PcapError an I/O failure.
 template <class Fn>
-int run_tool(const char* verb, const OffloadArgs& a, int out_dlt, Fn&& tool) {
+int run_tool(const char* verb, const OffloadArgs& a, int in_dlt, int out_dlt, Fn&& tool) {
+  std::unique_ptr<pcapio::PcapReader> in;
+  try {
+    in = std::make_unique<pcapio::PcapReader>(a.in);
+    pcapio::require_link_type(a.in, in->linktype(), in_dlt, verb);
+  } catch (const pcapio::PcapError& e) {
+    fmt::print(stderr, "tunbench offload {}: {}\n", verb, e.what());
+    return kExitBadInput;
+  }
   bool created = false;
   try {
-    pcapio::PcapReader in(a.in);
     pcapio::PcapWriter out(a.out, out_dlt);
     created = true;
-    const auto report = tool(in, out);
+    const auto report = tool(*in, out);
     out.close();
     return finish(verb, report);
   } catch (const pcapio::PcapError& e) {
     fmt::print(stderr, "tunbench offload {}: {}\n", verb, e.what());
     // A half-written output would look like a valid (short) result to the next tool.
     if (created) std::remove(a.out.c_str());
-    return kExitError;
+    return kExitFailure;
   }
 }
 
@@ -64,7 +71,7 @@ void add_offload_command(CLI::App& app, int* exit_code) {
   split->add_option("IN", args->in, "input pcap, link type USER0 (147)")->required();
   split->add_option("OUT", args->out, "output pcap, link type RAW (101)")->required();
   split->callback([args, exit_code] {
-    *exit_code = run_tool("split", *args, pcapio::kLinkRaw,
+    *exit_code = run_tool("split", *args, pcapio::kLinkUser0, pcapio::kLinkRaw,
                           [](pcapio::PcapReader& in, pcapio::PcapWriter& out) { return pcapio::split_pcap(in, out); });
   });
 
@@ -77,7 +84,7 @@ void add_offload_command(CLI::App& app, int* exit_code) {
   coalesce->callback([args, exit_code] {
     const std::size_t batch = args->batch;
     *exit_code = run_tool(
-        "coalesce", *args, pcapio::kLinkUser0,
+        "coalesce", *args, pcapio::kLinkRaw, pcapio::kLinkUser0,
         [batch](pcapio::PcapReader& in, pcapio::PcapWriter& out) { return pcapio::coalesce_pcap(in, out, batch); });
   });
 }

@@ -77,18 +77,21 @@ TEST(SplitPcap, WritesEverySegmentAndRejectsBadRecordsByNumber) {
   ufo.header.gso_type = vnet::kGsoUdp;
   write_pcap_records(in, pcapio::kLinkUser0,
                      {tbtest::with_vnet(good.header, good.bytes), Bytes(9, 0), tbtest::with_vnet(ufo.header, ufo.bytes),
-                      tbtest::with_vnet(good.header, good.bytes)});
+                      tbtest::with_vnet(good.header, good.bytes), Bytes(vnet::kHeaderSize, 0)});
   pcapio::PcapReader r(in);
   pcapio::PcapWriter w(out, pcapio::kLinkRaw);
   const auto report = pcapio::split_pcap(r, w);
   w.close();
-  EXPECT_EQ(report.records_in, 4u);
+  EXPECT_EQ(report.records_in, 5u);
   EXPECT_EQ(report.records_out, 6u);
-  ASSERT_EQ(report.rejected.size(), 2u);
+  ASSERT_EQ(report.rejected.size(), 3u);
   EXPECT_EQ(report.rejected[0].record, 2u);
   EXPECT_NE(report.rejected[0].reason.find("shorter than the 10-byte vnet header"), std::string::npos);
   EXPECT_EQ(report.rejected[1].record, 3u);
   EXPECT_EQ(report.rejected[1].reason, offload::to_string(offload::Error::kVnetGsoType));
+  // A header with no packet behind it is no packet: not written out as an empty record.
+  EXPECT_EQ(report.rejected[2].record, 5u);
+  EXPECT_EQ(report.rejected[2].reason, "a virtio-net header and no packet behind it");
   const auto segments = read_pcap_records(out);
   ASSERT_EQ(segments.size(), 6u);
   for (const auto& s : segments) {
