@@ -3,7 +3,10 @@
 // headers) carrying valid checksums, and GSO super-packets shaped the way a TUN read delivers
 // them (docs/offload.md §3: whole-packet lengths, partial pseudo-header checksum, NEEDS_CSUM), the
 // checksum refresh after a test edits a header by hand, and the checks and readers tests apply
-// to packets. Self-contained (no other support header) so bench/ can include it by path too.
+// to packets. The headers are written by the production encoder (packet/encode.h): this file maps
+// a PacketSpec onto its fields and does not lay out headers itself. Self-contained (no other
+// support header) so bench/ can include it by path too; it needs tb_packet and tb_vnet, which
+// bench/ links through tb_offload.
 //
 //   tbtest::PacketSpec s;            // TCPv4 10.0.0.1:1000 -> 10.0.0.2:2000, ACK, no payload
 //   s.payload = tbtest::pattern(3000);
@@ -14,12 +17,16 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "packet/bytes.h"
 #include "packet/checksum.h"
+#include "packet/encode.h"
 #include "packet/ip_packet.h"
 #include "packet/ipv4_header.h"
 #include "packet/ipv6_header.h"
@@ -83,78 +90,118 @@ inline Bytes pattern(std::size_t n, std::uint32_t seed = 1) {
 
 inline std::size_t round4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
-inline std::size_t ip_header_size(const PacketSpec& s) {
-  if (s.version == 4) return packet::Ipv4Header::kMinSize + round4(s.ipv4_options.size());
-  std::size_t n = packet::Ipv6Header::kSize;
-  for (const auto& e : s.ipv6_ext_headers) n += e.size;
-  return n;
-}
-
-inline std::size_t l4_header_size(const PacketSpec& s) {
-  return s.proto == packet::kProtoTcp ? packet::TcpHeader::kMinSize + round4(s.tcp_options.size())
-                                      : packet::UdpHeader::kSize;
-}
-
-// Headers only (IP + extension headers/options + L4), checksums zero, lengths for `payload_len`.
-inline Bytes build_headers(const PacketSpec& s, std::size_t payload_len) {
-  const std::size_t l3 = ip_header_size(s);
-  const std::size_t l4 = l4_header_size(s);
-  Bytes b(l3 + l4, 0);
-  const std::size_t total = l3 + l4 + payload_len;
-  if (s.version == 4) {
-    packet::Ipv4Header ip{std::span<std::uint8_t>(b).first(l3)};
-    ip.set_version_ihl(4, static_cast<std::uint8_t>(l3 / 4));
-    ip.set_tos(s.tos);
-    ip.set_total_length(static_cast<std::uint16_t>(total));
-    ip.set_id(s.id);
-    ip.set_flags_fragment(s.df ? packet::Ipv4Header::kFlagDF : 0);
-    ip.set_ttl(s.ttl);
-    ip.set_protocol(s.proto);
-    std::copy_n(s.src.begin(), 4, ip.src().begin());
-    std::copy_n(s.dst.begin(), 4, ip.dst().begin());
-    std::copy(s.ipv4_options.begin(), s.ipv4_options.end(), ip.options().begin());
-    ip.update_checksum();
-  } else {
-    packet::Ipv6Header ip{std::span<std::uint8_t>(b).first(packet::Ipv6Header::kSize)};
-    ip.set_version_class_flow(s.tos, s.flow_label);
-    ip.set_payload_length(static_cast<std::uint16_t>(total - packet::Ipv6Header::kSize));
-    ip.set_hop_limit(s.ttl);
-    std::copy(s.src.begin(), s.src.end(), ip.src().begin());
-    std::copy(s.dst.begin(), s.dst.end(), ip.dst().begin());
-    // Chain: fixed header -> ext[0] -> ... -> L4.
-    std::size_t off = packet::Ipv6Header::kSize;
-    std::uint8_t* next_field = &b[6];
-    for (const auto& e : s.ipv6_ext_headers) {
-      *next_field = e.type;
-      b[off + 1] = static_cast<std::uint8_t>(e.size / 8 - 1);
-      next_field = &b[off];
-      off += e.size;
-    }
-    *next_field = s.proto;
-  }
-  auto l4b = std::span(b).subspan(l3);
-  if (s.proto == packet::kProtoTcp) {
-    packet::TcpHeader t(l4b);
-    t.set_src_port(s.sport);
-    t.set_dst_port(s.dport);
-    t.set_seq(s.seq);
-    t.set_ack(s.ack);
-    t.set_data_offset(static_cast<std::uint8_t>(l4 / 4));
-    t.set_flags(s.flags);
-    t.set_window(s.window);
-    std::copy(s.tcp_options.begin(), s.tcp_options.end(), t.options().begin());
-  } else {
-    packet::UdpHeader u(l4b);
-    u.set_src_port(s.sport);
-    u.set_dst_port(s.dport);
-    u.set_length(static_cast<std::uint16_t>(l4 + payload_len));
-  }
-  return b;
-}
-
 // L4 checksum field offset for the spec's protocol.
 inline std::size_t csum_field(std::uint8_t proto) {
   return proto == packet::kProtoTcp ? packet::TcpHeader::kChecksumOffset : packet::UdpHeader::kChecksumOffset;
+}
+
+namespace detail {
+
+// A PacketSpec as packet::encode's fields. The spans point into this object (the options padded
+// with zero (EOL) to a multiple of 4, the extension headers' bodies), so it is neither copied nor
+// moved, and outlives the encode call.
+class SpecFields {
+ public:
+  explicit SpecFields(const PacketSpec& s)
+      : proto_(s.proto), ipv4_options_(s.ipv4_options), tcp_options_(s.tcp_options) {
+    ipv4_options_.resize(round4(ipv4_options_.size()));
+    tcp_options_.resize(round4(tcp_options_.size()));
+    // Each body (after the next-header and length bytes) is zero: Pad1 options, and for a routing
+    // header segments-left 0 (a valid no-op). One zero buffer backs them all.
+    std::size_t largest = 0;
+    for (const auto& e : s.ipv6_ext_headers) largest = std::max(largest, e.size);
+    zeros_.assign(largest, 0);
+    for (const auto& e : s.ipv6_ext_headers)
+      ext_.push_back({e.type, std::span<const std::uint8_t>(zeros_).first(e.size < 2 ? 0 : e.size - 2)});
+    ip_.version = s.version;
+    ip_.src = s.src;
+    ip_.dst = s.dst;
+    ip_.ttl = s.ttl;
+    ip_.tos = s.tos;
+    ip_.id = s.id;
+    ip_.dont_fragment = s.df;
+    ip_.flow_label = s.flow_label;
+    ip_.ipv4_options = ipv4_options_;
+    ip_.ipv6_extensions = ext_;
+    tcp_ = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, tcp_options_};
+    udp_ = {s.sport, s.dport};
+  }
+  SpecFields(const SpecFields&) = delete;
+  SpecFields& operator=(const SpecFields&) = delete;
+
+  // 0 when encode would refuse the IP part (see packet::ip_headers_size).
+  std::size_t ip_size() const { return packet::ip_headers_size(ip_); }
+  std::size_t headers_size() const {
+    return proto_ == packet::kProtoTcp ? packet::tcp_headers_size(ip_, tcp_options_.size())
+                                       : packet::udp_headers_size(ip_);
+  }
+
+  // The packet's length, 0 when encode refuses the spec (a protocol other than TCP/UDP, options
+  // beyond 40 bytes, an extension header not a multiple of 8, more than 65535 bytes of IP).
+  std::size_t encode(std::span<std::uint8_t> out, std::size_t payload_size, packet::L4Checksum checksum) const {
+    if (proto_ == packet::kProtoTcp) return packet::encode_tcp(out, ip_, tcp_, payload_size, checksum);
+    if (proto_ == packet::kProtoUdp) return packet::encode_udp(out, ip_, udp_, payload_size, checksum);
+    return 0;
+  }
+
+ private:
+  std::uint8_t proto_;
+  Bytes ipv4_options_;
+  Bytes tcp_options_;
+  Bytes zeros_;
+  std::vector<packet::Ipv6Extension> ext_;
+  packet::IpFields ip_;
+  packet::TcpFields tcp_;
+  packet::UdpFields udp_;
+};
+
+struct Encoded {
+  Bytes bytes;  // headers, then the payload
+  std::size_t l4_offset = 0;
+  std::size_t headers = 0;  // where the payload starts
+};
+
+// The spec's packet written by packet::encode around `payload` (payload_size bytes; zeros when
+// `payload` is empty). A spec encode refuses is a broken test: say so and stop.
+inline Encoded encode_spec(const PacketSpec& s, std::span<const std::uint8_t> payload, std::size_t payload_size,
+                           packet::L4Checksum checksum) {
+  const SpecFields f(s);
+  Encoded e;
+  e.l4_offset = f.ip_size();
+  e.headers = f.headers_size();
+  e.bytes.resize(e.headers + payload_size);
+  std::copy(payload.begin(), payload.end(), e.bytes.begin() + static_cast<std::ptrdiff_t>(e.headers));
+  if (e.l4_offset == 0 || f.encode(e.bytes, payload_size, checksum) != e.bytes.size()) {
+    std::fprintf(stderr,
+                 "tbtest: packet::encode refuses this PacketSpec (version %d, protocol %u, %zu payload bytes)\n",
+                 s.version, static_cast<unsigned>(s.proto), payload_size);
+    std::abort();
+  }
+  return e;
+}
+
+// Zeroes the L4 checksum field encode wrote. Wanted where the packet does not parse (a fragment
+// header: no reader can locate L4 to check it, the fixtures expect 0) and for headers-only output.
+inline void clear_l4_checksum(Encoded& e, std::uint8_t proto) {
+  packet::store_be16(e.bytes.data() + e.l4_offset + csum_field(proto), 0);
+}
+
+}  // namespace detail
+
+inline std::size_t ip_header_size(const PacketSpec& s) { return detail::SpecFields(s).ip_size(); }
+
+inline std::size_t l4_header_size(const PacketSpec& s) {
+  const detail::SpecFields f(s);
+  return f.headers_size() - f.ip_size();
+}
+
+// Headers only (IP + extension headers/options + L4), L4 checksum zero, lengths for `payload_len`.
+inline Bytes build_headers(const PacketSpec& s, std::size_t payload_len) {
+  // Partial: no sum over the (zero) payload, the field is cleared anyway.
+  detail::Encoded e = detail::encode_spec(s, {}, payload_len, packet::L4Checksum::kPartial);
+  detail::clear_l4_checksum(e, s.proto);
+  e.bytes.resize(e.headers);
+  return e.bytes;
 }
 
 // The TCP/UDP checksum of a packet whose layers are `l`, written afresh over the pseudo-header and
@@ -186,10 +233,9 @@ inline void refresh_ipv4_checksum(std::span<std::uint8_t> p) {
 // A complete packet with valid IPv4 header and L4 checksums. Deliberately malformed specs (e.g.
 // fragment headers) do not parse and keep checksum 0.
 inline Bytes build(const PacketSpec& s) {
-  Bytes b = build_headers(s, s.payload.size());
-  b.insert(b.end(), s.payload.begin(), s.payload.end());
-  refresh_l4_checksum(b);
-  return b;
+  detail::Encoded e = detail::encode_spec(s, s.payload, s.payload.size(), packet::L4Checksum::kFull);
+  if (!packet::parse_ip(e.bytes).ok) detail::clear_l4_checksum(e, s.proto);
+  return e.bytes;
 }
 
 struct GsoPacket {
@@ -198,27 +244,21 @@ struct GsoPacket {
 };
 
 // A super-packet as a TUN read returns it: lengths describe the whole packet, the L4 checksum
-// field holds the folded, non-inverted pseudo-header sum of the full L4 length, and the vnet
-// header says NEEDS_CSUM with csum_start at the L4 header.
+// field holds the folded, non-inverted pseudo-header sum of the full L4 length (encode's
+// kPartial; 0 when the packet does not parse, as in build()), and the vnet header says NEEDS_CSUM
+// with csum_start at the L4 header.
 inline GsoPacket make_gso(const PacketSpec& s, std::uint16_t gso_size) {
+  detail::Encoded e = detail::encode_spec(s, s.payload, s.payload.size(), packet::L4Checksum::kPartial);
+  if (!packet::parse_ip(e.bytes).ok) detail::clear_l4_checksum(e, s.proto);
   GsoPacket g;
-  g.bytes = build_headers(s, s.payload.size());
-  const std::size_t l4_off = ip_header_size(s);
-  const std::size_t hlen = g.bytes.size();
-  g.bytes.insert(g.bytes.end(), s.payload.begin(), s.payload.end());
-  auto parsed = packet::parse_ip(g.bytes);
-  if (parsed.ok) {
-    const auto l4_len = static_cast<std::uint32_t>(g.bytes.size() - l4_off);
-    packet::store_be16(g.bytes.data() + l4_off + csum_field(s.proto),
-                       packet::fold(packet::pseudo_header_sum(parsed.layers, l4_len)));
-  }
   const bool tcp = s.proto == packet::kProtoTcp;
   g.header.flags = vnet::kFlagNeedsCsum;
   g.header.gso_type = tcp ? (s.version == 4 ? vnet::kGsoTcpV4 : vnet::kGsoTcpV6) : vnet::kGsoUdpL4;
-  g.header.hdr_len = static_cast<std::uint16_t>(hlen);
+  g.header.hdr_len = static_cast<std::uint16_t>(e.headers);
   g.header.gso_size = gso_size;
-  g.header.csum_start = static_cast<std::uint16_t>(l4_off);
+  g.header.csum_start = static_cast<std::uint16_t>(e.l4_offset);
   g.header.csum_offset = static_cast<std::uint16_t>(csum_field(s.proto));
+  g.bytes = std::move(e.bytes);
   return g;
 }
 
