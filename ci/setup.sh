@@ -18,6 +18,7 @@ packages=(
   iperf3 iproute2 procps
   nftables                           # packet loss inside test namespaces (no netem here)
   passt slirp4netns                  # the userspace stacks tunbench run --stacks compares ours with
+  stress-ng                          # the foreign load the suite must hold under (ci/load-run.sh)
   python3                            # JSON in the perf test scripts (tests/perf/alloc_test.sh)
   gnuplot-nox                        # tunbench --chart renders the PNG through gnuplot
 )
