@@ -31,16 +31,6 @@ std::array<std::uint8_t, 16> address_bytes(const std::string& text, int version)
   return a;
 }
 
-// IP fields client → server for IP version `version`.
-packet::IpFields client_to_server(const CraftedEnds& e, int version) {
-  packet::IpFields ip;
-  ip.version = version;
-  ip.src = address_bytes(version == 4 ? e.client : e.client6, version);
-  ip.dst = address_bytes(version == 4 ? e.server : e.server6, version);
-  ip.id = 0x4000;
-  return ip;
-}
-
 // Bytes that differ from packet to packet and never contain a tag (neighbours differ by 7, the
 // tag's magic by other steps).
 void fill_pattern(std::span<std::uint8_t> payload, std::uint16_t index) {
@@ -239,6 +229,15 @@ void break_l4_checksum(CraftedPacket& p, std::size_t l4_offset, std::size_t fiel
 }
 
 }  // namespace
+
+packet::IpFields client_to_server(const CraftedEnds& e, int version) {
+  packet::IpFields ip;
+  ip.version = version;
+  ip.src = address_bytes(version == 4 ? e.client : e.client6, version);
+  ip.dst = address_bytes(version == 4 ? e.server : e.server6, version);
+  ip.id = 0x4000;
+  return ip;
+}
 
 std::array<std::uint8_t, kTagSize> crafted_tag(std::uint16_t port, std::uint16_t index) {
   std::array<std::uint8_t, kTagSize> t{};

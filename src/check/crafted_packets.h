@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "packet/encode.h"
+
 namespace check {
 
 struct CraftedPacket {
@@ -31,6 +33,11 @@ struct CraftedEnds {
 };
 
 inline constexpr std::size_t kTagSize = 8;
+
+// The IP fields of a packet from the client to the server over IP version `version` (4 or 6):
+// the addresses of `ends`, IPv4 ID 0x4000, the encoder's defaults otherwise. Throws
+// std::invalid_argument for an address that is not one of that version.
+packet::IpFields client_to_server(const CraftedEnds& ends, int version);
 
 // The tag of packet `index` of the case on `port`: 4 magic bytes, the port, the index.
 std::array<std::uint8_t, kTagSize> crafted_tag(std::uint16_t port, std::uint16_t index);

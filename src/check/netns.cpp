@@ -47,24 +47,27 @@ device::UniqueFd socket_in(const std::string& ns, int domain, int type, int prot
   return fd;
 }
 
-std::size_t device_mtu(const std::string& ns, const std::string& device) {
+namespace {
+
+// The answer to one SIOCGIF* `request` about `device` in `ns`; throws naming `what` was asked.
+ifreq device_query(const std::string& ns, const std::string& device, unsigned long request, const char* what) {
   const auto fd = socket_in(ns, AF_INET, SOCK_DGRAM, 0);
   ifreq ifr{};
   if (device.size() >= sizeof ifr.ifr_name) throw std::invalid_argument("device name too long: " + device);
   std::memcpy(ifr.ifr_name, device.c_str(), device.size());
-  if (::ioctl(fd.get(), SIOCGIFMTU, &ifr) != 0)
-    throw std::runtime_error(fmt::format("MTU of {} in {}: {}", device, ns, std::strerror(errno)));
-  return static_cast<std::size_t>(ifr.ifr_mtu);
+  if (::ioctl(fd.get(), request, &ifr) != 0)
+    throw std::runtime_error(fmt::format("{} of {} in {}: {}", what, device, ns, std::strerror(errno)));
+  return ifr;
+}
+
+}  // namespace
+
+std::size_t device_mtu(const std::string& ns, const std::string& device) {
+  return static_cast<std::size_t>(device_query(ns, device, SIOCGIFMTU, "MTU").ifr_mtu);
 }
 
 std::size_t link_header_size(const std::string& ns, const std::string& device) {
-  const auto fd = socket_in(ns, AF_INET, SOCK_DGRAM, 0);
-  ifreq ifr{};
-  if (device.size() >= sizeof ifr.ifr_name) throw std::invalid_argument("device name too long: " + device);
-  std::memcpy(ifr.ifr_name, device.c_str(), device.size());
-  if (::ioctl(fd.get(), SIOCGIFHWADDR, &ifr) != 0)
-    throw std::runtime_error(fmt::format("link type of {} in {}: {}", device, ns, std::strerror(errno)));
-  return ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER ? ETH_HLEN : 0;
+  return device_query(ns, device, SIOCGIFHWADDR, "link type").ifr_hwaddr.sa_family == ARPHRD_ETHER ? ETH_HLEN : 0;
 }
 
 }  // namespace check
