@@ -1,9 +1,15 @@
 // tb_badfwd: a TEST-ONLY forwarder with one planted defect, for the `tunbench check` tests: each
 // defect must fail exactly the check cases whose rule it breaks (docs/check.md). It creates
 // tun11 and tun22 (plain IFF_TUN|IFF_NO_PI, no offloads), brings them up and copies every packet
-// from one to the other, changing the packets the defect names:
+// from one to the other, changing the packets the defect names. With --offload it opens both with
+// a virtio-net header and negotiates checksum offload, TSO4/6 and USO (TUNSETOFFLOAD), and passes
+// every read, header and all, to the other device unchanged: GSO super-packets included.
 //
-//   tb_badfwd --defect none                 a correct forwarder (the control)
+//   tb_badfwd [--offload] --defect none     a correct forwarder (the control)
+//   tb_badfwd --offload --defect gso-tcp-size
+//                                           a TCP super-packet passed on with gso_size 8 bytes
+//                                           short, so the receiver cuts it elsewhere than the
+//                                           kernel's segmentation would
 //   tb_badfwd --defect udp6-zero-checksum   every IPv6 UDP packet written with checksum 0
 //   tb_badfwd --defect psh-every-segment    PSH set on every TCP segment that carries data
 //   tb_badfwd --defect cwr-every-segment    CWR set on every TCP segment that carries data (what a
@@ -33,15 +39,20 @@
 #include <set>
 #include <string>
 
+#include "device/offload_negotiation.h"
+
 namespace {
 
-int open_tun(const char* name) {
+int open_tun(const char* name, bool offload) {
   const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (fd < 0) return -1;
   ifreq ifr{};
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0));
   std::memcpy(ifr.ifr_name, name, std::strlen(name));  // "tun11": shorter than IFNAMSIZ
   if (::ioctl(fd, TUNSETIFF, &ifr) != 0) return -1;
+  const unsigned offloads =
+      device::kTunFCsum | device::kTunFTso4 | device::kTunFTso6 | device::kTunFUso4 | device::kTunFUso6;
+  if (offload && ::ioctl(fd, TUNSETOFFLOAD, offloads) != 0) return -1;
   const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0 || ::ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return -1;
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
@@ -140,14 +151,23 @@ int main(int argc, char** argv) {
       "none",         "udp6-zero-checksum", "psh-every-segment",  "cwr-every-segment", "ipv6-ext-length",
       "tcp-checksum", "busy-loop",          "ignore-deleted-tun", "fix-l4-checksum"};
   std::string defect = "none";
-  if (argc == 3 && std::string(argv[1]) == "--defect") defect = argv[2];
-  if (!defects.contains(defect)) {
+  bool offload = false;
+  int arg = 1;
+  if (arg < argc && std::string(argv[arg]) == "--offload") {
+    offload = true;
+    ++arg;
+  }
+  if (argc == arg + 2 && std::string(argv[arg]) == "--defect") defect = argv[arg + 1];
+  // With offloads only the GSO defect and the control: the others edit plain packets.
+  const bool valid = offload ? (defect == "none" || defect == "gso-tcp-size") : defects.contains(defect);
+  if (!valid || argc != arg + 2) {
     std::string names;
     for (const auto& d : defects) names += (names.empty() ? "" : "|") + d;
-    std::fprintf(stderr, "usage: tb_badfwd --defect %s\n", names.c_str());
+    std::fprintf(stderr, "usage: tb_badfwd --defect %s\n       tb_badfwd --offload --defect none|gso-tcp-size\n",
+                 names.c_str());
     return 2;
   }
-  const int fds[2] = {open_tun("tun11"), open_tun("tun22")};
+  const int fds[2] = {open_tun("tun11", offload), open_tun("tun22", offload)};
   if (fds[0] < 0 || fds[1] < 0) {
     std::fprintf(stderr, "tb_badfwd: cannot create tun11/tun22: %s\n", std::strerror(errno));
     return 1;
@@ -156,7 +176,8 @@ int main(int argc, char** argv) {
   const bool busy = defect == "busy-loop";
   if (busy)
     for (int fd : fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::uint8_t buffer[65536];
+  // A virtio-net header (10 bytes) and a super-packet of up to 64 KB.
+  static std::uint8_t buffer[65536 + 16];
   unsigned long tcp_data = 0;
   // A negative fd is skipped by poll(): how ignore-deleted-tun forgets a device.
   pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
@@ -185,7 +206,17 @@ int main(int argc, char** argv) {
         return 1;
       }
       if (n <= 0) continue;
-      plant(defect, buffer, static_cast<std::size_t>(n), &tcp_data);
+      if (offload) {
+        // buffer[1] is gso_type (TCPV4 1, TCPV6 4; 0x80 the ECN bit), buffer[4..5] gso_size, little-endian.
+        const int gso = buffer[1] & 0x7F;
+        const int size = buffer[4] | buffer[5] << 8;
+        if (defect == "gso-tcp-size" && (gso == 1 || gso == 4) && size > 8) {
+          buffer[4] = static_cast<std::uint8_t>((size - 8) & 0xFF);
+          buffer[5] = static_cast<std::uint8_t>((size - 8) >> 8);
+        }
+      } else {
+        plant(defect, buffer, static_cast<std::size_t>(n), &tcp_data);
+      }
       (void)!::write(fds[1 - i], buffer, static_cast<std::size_t>(n));
     }
   }
