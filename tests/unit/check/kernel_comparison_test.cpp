@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "check/crafted_crossing.h"
 #include "check/crafted_packets.h"
 #include "support/packet_builder.h"
 
