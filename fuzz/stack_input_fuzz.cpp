@@ -25,12 +25,14 @@
 // within their bounds; no timer is left due after the timers ran; a connection the engine no
 // longer knows has its socket closed. ASan/UBSan watch the rest. STACK_FUZZ_VERBOSE=1 prints the
 // stack's counters for each input run.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -70,6 +72,51 @@ std::uint8_t client_byte(std::uint32_t seq) { return static_cast<std::uint8_t>((
 // The byte the server sends at offset `o` of its stream: what the stack writes to the client is
 // checked against it without keeping a copy of the stream.
 std::uint8_t server_byte(std::size_t o) { return static_cast<std::uint8_t>(o * 7 + o / 251); }
+
+// Both streams are periodic (server: 251 × 256 bytes, the period of o * 7 and o / 251 mod 256;
+// client: 2^17, that of seq >> 9), so one period, computed once, fills and checks a payload with
+// memcpy and memcmp. Byte by byte, with a traced compare per byte, that took half of an input's
+// time.
+class Pattern {
+ public:
+  template <typename Byte>
+  Pattern(std::size_t period, Byte byte) : period_(period), bytes_(period) {
+    for (std::size_t i = 0; i < period; ++i) bytes_[i] = byte(i);
+  }
+  // Calls f(chunk of `out`, the same length of the stream from `offset` on) until `out` is covered.
+  template <typename Span, typename F>
+  void walk(Span out, std::size_t offset, F f) const {
+    for (std::size_t done = 0, at = offset % period_; done < out.size(); at = 0) {
+      const std::size_t n = std::min(out.size() - done, period_ - at);
+      f(out.subspan(done, n), bytes_.data() + at);
+      done += n;
+    }
+  }
+  void fill(std::span<std::uint8_t> out, std::size_t offset) const {
+    walk(out, offset, [](std::span<std::uint8_t> c, const std::uint8_t* p) { std::memcpy(c.data(), p, c.size()); });
+  }
+  bool matches(std::span<const std::uint8_t> in, std::size_t offset) const {
+    bool same = true;
+    walk(in, offset, [&](std::span<const std::uint8_t> c, const std::uint8_t* p) {
+      same = same && std::memcmp(c.data(), p, c.size()) == 0;
+    });
+    return same;
+  }
+
+ private:
+  std::size_t period_;
+  std::vector<std::uint8_t> bytes_;
+};
+
+const Pattern& server_stream() {
+  static const Pattern p(251 * 256, [](std::size_t o) { return server_byte(o); });
+  return p;
+}
+const Pattern& client_stream() {
+  static const Pattern p(std::size_t{1} << 17,
+                         [](std::size_t i) { return client_byte(static_cast<std::uint32_t>(i)); });
+  return p;
+}
 
 class Reader {
  public:
@@ -344,7 +391,7 @@ class Harness {
       FUZZ_CHECK(c.iss.has_value());
       const std::uint32_t offset = s.seq - (*c.iss + 1);
       FUZZ_CHECK(offset <= c.sent && s.payload.size() <= c.sent - offset);
-      for (std::size_t i = 0; i < s.payload.size(); ++i) FUZZ_CHECK(s.payload[i] == server_byte(offset + i));
+      FUZZ_CHECK(server_stream().matches(s.payload, offset));
     }
     if (s.flags & packet::TcpHeader::kFin) {
       FUZZ_CHECK(c.server_closed && c.iss.has_value());
@@ -359,8 +406,7 @@ class Harness {
     for (auto& [token, c] : conns_) {
       if (c.raw_data || sockets_.records[token].closed) continue;
       Bytes& got = sockets_.streams.at(token)->received;
-      for (std::size_t i = 0; i < got.size(); ++i)
-        FUZZ_CHECK(got[i] == client_byte(c.irs + 1 + static_cast<std::uint32_t>(c.received_checked + i)));
+      FUZZ_CHECK(client_stream().matches(got, c.irs + 1 + static_cast<std::uint32_t>(c.received_checked)));
       c.received_checked += got.size();
       got.clear();
     }
@@ -460,7 +506,7 @@ class Harness {
     t.window = window;
     t.options = options;
     Bytes b(headers + payload);
-    for (std::size_t i = 0; i < payload; ++i) b[headers + i] = client_byte(t.seq + static_cast<std::uint32_t>(i));
+    client_stream().fill(std::span(b).subspan(headers), t.seq);
     const std::size_t len = packet::encode_tcp(b, ip, t, payload, packet::L4Checksum::kFull);
     FUZZ_CHECK(len == b.size());
     feed({}, b, false);
@@ -526,7 +572,7 @@ class Harness {
         Conn& c = conns_[token];
         if (!c.server_closed) {  // nothing follows the server's FIN
           more_.resize(std::size_t{arg} * 97 + 1);
-          for (std::size_t i = 0; i < more_.size(); ++i) more_[i] = server_byte(c.sent + i);
+          server_stream().fill(more_, c.sent);
           c.sent += more_.size();
           s.server_sends(more_);
         }
