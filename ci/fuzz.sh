@@ -12,9 +12,10 @@ cd "$(dirname "$0")/.."
 
 limit=(-max_total_time="${FUZZ_SECONDS:-300}")
 workers=1
+long=false
 if [ "${1:-}" = "--long" ]; then
+  long=true  # 10 M runs in all, split over the workers below
   workers=${FUZZ_WORKERS:-$(nproc)}
-  limit=(-runs=$((10000000 / workers)))
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--long]" >&2
   exit 2
@@ -48,10 +49,12 @@ for name in "${targets[@]}"; do
   mkdir -p "$work"
   corpora=("$work")
   [ -d "fuzz/corpus/$name" ] && corpora+=("fuzz/corpus/$name")
-  echo "fuzz: $name ${limit[*]} × $workers process(es)"
+  if $long; then echo "fuzz: $name 10,000,000 runs over $workers process(es)"; else echo "fuzz: $name ${limit[*]}"; fi
   rm -f "build/fuzz/$name".*.log
   pids=()
   for w in $(seq 1 "$workers"); do
+    # The remainder of the division goes to the first worker: exactly 10 M in all.
+    $long && limit=(-runs=$((10000000 / workers + (w == 1 ? 10000000 % workers : 0))))
     "$bin" "${limit[@]}" -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" \
       "${corpora[@]}" 2>"build/fuzz/$name.$w.log" &
     pids+=($!)
@@ -59,10 +62,11 @@ for name in "${targets[@]}"; do
   ok=true
   for pid in "${pids[@]}"; do wait "$pid" || ok=false; done
   if $ok; then
-    # Executions summed over the workers; libFuzzer's last status line of each (cov = code edges
-    # reached, ft = features, corp = corpus size).
-    awk -F': ' '/^stat::number_of_executed_units/ {n += $2} END {print "runs " n}' "build/fuzz/$name".*.log |
-      sed "s/^/fuzz: $name /"
+    # Executions summed over the workers, the largest peak RSS, and libFuzzer's last status line of
+    # each (cov = code edges reached, ft = features, corp = corpus size).
+    awk -F':[ \t]+' '/^stat::number_of_executed_units/ {n += $2}
+                 /^stat::peak_rss_mb/ {if ($2 > rss) rss = $2}
+                 END {print "runs " n ", peak_rss_mb " rss}' "build/fuzz/$name".*.log | sed "s/^/fuzz: $name /"
     for w in $(seq 1 "$workers"); do
       grep -E ' cov: ' "build/fuzz/$name.$w.log" | tail -n 1 | sed "s/^/fuzz: $name [$w] /"
     done
