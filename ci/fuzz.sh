@@ -16,6 +16,7 @@ long=false
 if [ "${1:-}" = "--long" ]; then
   long=true  # 10 M runs in all, split over the workers below
   workers=${FUZZ_WORKERS:-$(nproc)}
+  [[ $workers =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_WORKERS must be a positive number, not '$workers'" >&2; exit 2; }
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--long]" >&2
   exit 2
