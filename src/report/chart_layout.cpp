@@ -15,14 +15,14 @@ namespace {
 constexpr std::array<const char*, 8> kPalette = {"#e07b39", "#2ca02c", "#9467bd", "#d62728",
                                                  "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
 
-bool is_ours(const harness::RowResult& row) { return drawn_implementation(row) == harness::kOurImplementation; }
-bool is_kernel(const harness::RowResult& row) { return drawn_implementation(row) == harness::kKernelImplementation; }
-
 }  // namespace
 
 std::string drawn_implementation(const harness::RowResult& row) {
   return row.implementation.empty() ? row.label : row.implementation;
 }
+
+bool is_ours(const harness::RowResult& row) { return drawn_implementation(row) == harness::kOurImplementation; }
+bool is_kernel(const harness::RowResult& row) { return drawn_implementation(row) == harness::kKernelImplementation; }
 
 std::vector<std::vector<std::size_t>> chart_groups(const harness::RunResult& run) {
   const auto& rows = run.rows;

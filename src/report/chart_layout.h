@@ -24,6 +24,9 @@ std::vector<std::size_t> chart_order(const harness::RunResult& run);
 // The implementation a row is drawn as: RowResult::implementation, or its label when a row
 // (built by hand) names none.
 std::string drawn_implementation(const harness::RowResult& row);
+// Whether a row is drawn as ours ("tunbench") or as a kernel baseline ("kernel").
+bool is_ours(const harness::RowResult& row);
+bool is_kernel(const harness::RowResult& row);
 
 struct ImplementationColour {
   std::string implementation;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/side_by_side.h"
 #include "report/summary.h"
 
 namespace report {
@@ -54,6 +55,7 @@ std::string markdown_report(const harness::RunResult& run, const std::vector<Fla
       "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
       "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
       "core), memory their RSS in MiB.\n";
+  out += markdown_side_by_side(run);
   std::string problems;
   for (const auto& row : run.rows)
     for (const auto& s : row.samples) {

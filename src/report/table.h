@@ -15,7 +15,8 @@ struct FlameGraphLink {
   std::string file;
 };
 
-// The whole markdown report: machine, settings, table, failures and trust notes, and a link to
+// The whole markdown report: machine, settings, table, ours side by side with other
+// implementations (report/side_by_side.h), failures and trust notes, and a link to
 // each row's flame graph when there are some.
 std::string markdown_report(const harness::RunResult& run, const std::vector<FlameGraphLink>& flame_graphs = {});
 // One line per finished sample, printed while the run fills in.

@@ -21,6 +21,7 @@
 #include "report/chart.h"
 #include "report/compare_report.h"
 #include "report/json_file.h"
+#include "report/side_by_side.h"
 #include "report/table.h"
 #include "tunbench/commands.h"
 #include "tunbench/profile_flames.h"
@@ -259,7 +260,7 @@ int run_command(const RunOptions& o) {
     std::cerr << "tunbench: interrupted; namespaces and processes removed\n";
     return 128 + e.signal;
   }
-  std::cout << '\n' << report::markdown_table(result);
+  std::cout << '\n' << report::markdown_table(result) << report::markdown_side_by_side(result);
   if (!o.json.empty()) report::write_json(result, o.json);
   write_report_files(result, o.markdown, o.chart, flames.write(o.json, o.markdown, log_dir));
   bool any_failed_row = false;
@@ -444,7 +445,7 @@ void add_report(CLI::App& app, int* exit_code) {
       return;
     }
     try {
-      std::cout << report::markdown_table(result);
+      std::cout << report::markdown_table(result) << report::markdown_side_by_side(result);
       write_report_files(result, a->markdown, a->chart);
       *exit_code = kExitOk;
     } catch (const std::exception& e) {
