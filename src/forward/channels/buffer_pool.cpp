@@ -5,7 +5,11 @@
 namespace forward {
 
 BufferPool::BufferPool(std::size_t count, std::size_t buffer_size)
-    : count_(count), buffer_size_(buffer_size), storage_(new std::uint8_t[count * buffer_size]), free_(count) {
+    : count_(count),
+      buffer_size_(buffer_size),
+      stride_((buffer_size + kAlignment - 1) / kAlignment * kAlignment),
+      storage_(static_cast<std::uint8_t*>(::operator new[](count * stride_, std::align_val_t{kAlignment}))),
+      free_(count) {
   allocations_ = count;
   for (std::size_t i = 0; i < count; ++i) {
     // bounded_push uses only the nodes reserved by the constructor: no allocation here or later.

@@ -66,6 +66,26 @@ TEST(BufferPool, RecyclesWithoutAllocating) {
   EXPECT_EQ(pool.in_use(), 0u);
 }
 
+TEST(BufferPool, EveryBufferStartsOnACacheLineOfItsOwn) {
+  // 1756 bytes (an MTU-1500 segment plus headroom) is not a multiple of 64: the stride rounds up.
+  forward::BufferPool pool(5, 1756);
+  EXPECT_EQ(pool.stride(), 1792u);
+  std::vector<std::span<std::uint8_t>> buffers;
+  for (int i = 0; i < 5; ++i) buffers.push_back(pool.buffer(*pool.acquire()));
+  for (const auto& b : buffers) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(b.data()) % forward::BufferPool::kAlignment, 0u);
+    EXPECT_EQ(b.size(), 1756u);
+  }
+  // No two share a byte, nor a cache line.
+  for (std::size_t i = 0; i < buffers.size(); ++i)
+    for (std::size_t k = i + 1; k < buffers.size(); ++k) {
+      const auto a = reinterpret_cast<std::uintptr_t>(buffers[i].data());
+      const auto b = reinterpret_cast<std::uintptr_t>(buffers[k].data());
+      const auto distance = a > b ? a - b : b - a;
+      EXPECT_GE(distance, pool.stride()) << i << " and " << k;
+    }
+}
+
 TEST(FrameStore, HeapFramesAreSizedToThePacketAndBothStoresRefuseOversizedOnes) {
   forward::HeapFrameStore heap(1756);
   forward::PoolFrameStore pool(2, 1756);
