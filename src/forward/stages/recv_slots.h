@@ -4,6 +4,7 @@
 // re-arms them before each read (the device sets length and vnet).
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -14,18 +15,31 @@ namespace forward {
 
 class RecvSlots {
  public:
+  // Each slot starts on a page of its own: the kernel copies every packet read into a slot, and
+  // a copy to an aligned destination is the fast one (at a stride of 65535, every other slot
+  // started at an odd address).
+  static constexpr std::size_t kAlignment = 4096;
+
   explicit RecvSlots(std::size_t count = kRecvBatch, std::size_t size = kMaxPacket)
-      : storage_(new std::uint8_t[count * size]), packets_(count), size_(size) {
+      : stride_((size + kAlignment - 1) / kAlignment * kAlignment),
+        storage_(static_cast<std::uint8_t*>(::operator new[](count * stride_, std::align_val_t{kAlignment}))),
+        packets_(count),
+        size_(size) {
     reset();
   }
   std::span<device::Packet> reset() {
-    for (std::size_t i = 0; i < packets_.size(); ++i) packets_[i] = {{storage_.get() + i * size_, size_}, 0, {}};
+    for (std::size_t i = 0; i < packets_.size(); ++i) packets_[i] = {{storage_.get() + i * stride_, size_}, 0, {}};
     return packets_;
   }
   std::span<device::Packet> packets() { return packets_; }
+  std::size_t stride() const { return stride_; }
 
  private:
-  std::unique_ptr<std::uint8_t[]> storage_;
+  struct AlignedDelete {
+    void operator()(std::uint8_t* p) const { ::operator delete[](p, std::align_val_t{kAlignment}); }
+  };
+  std::size_t stride_;
+  std::unique_ptr<std::uint8_t[], AlignedDelete> storage_;
   std::vector<device::Packet> packets_;
   std::size_t size_;
 };

@@ -11,6 +11,7 @@
 #include "forward/channels/frame.h"
 #include "forward/counters/counters.h"
 #include "forward/stages/batch_writer.h"
+#include "forward/stages/recv_slots.h"
 #include "forward/stages/segment_arena.h"
 #include "offload/gro_table.h"
 #include "support/fake_rig.h"
@@ -84,6 +85,21 @@ TEST(BufferPool, EveryBufferStartsOnACacheLineOfItsOwn) {
       const auto distance = a > b ? a - b : b - a;
       EXPECT_GE(distance, pool.stride()) << i << " and " << k;
     }
+}
+
+TEST(RecvSlots, EverySlotStartsOnAPageOfItsOwn) {
+  // 65535 bytes a slot: at that stride every other slot started at an odd address.
+  forward::RecvSlots slots(4, 65535);
+  EXPECT_EQ(slots.stride(), 65536u);
+  const auto packets = slots.reset();
+  ASSERT_EQ(packets.size(), 4u);
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(packets[i].buffer.data()) % forward::RecvSlots::kAlignment, 0u) << i;
+    EXPECT_EQ(packets[i].buffer.size(), 65535u);
+    if (i > 0) {
+      EXPECT_EQ(packets[i].buffer.data() - packets[i - 1].buffer.data(), static_cast<std::ptrdiff_t>(slots.stride()));
+    }
+  }
 }
 
 TEST(FrameStore, HeapFramesAreSizedToThePacketAndBothStoresRefuseOversizedOnes) {
