@@ -7,8 +7,8 @@ namespace forward {
 BufferPool::BufferPool(std::size_t count, std::size_t buffer_size)
     : count_(count),
       buffer_size_(buffer_size),
-      stride_((buffer_size + kAlignment - 1) / kAlignment * kAlignment),
-      storage_(static_cast<std::uint8_t*>(::operator new[](count * stride_, std::align_val_t{kAlignment}))),
+      stride_(device::round_up(buffer_size, kAlignment)),
+      storage_(device::make_aligned_bytes(count * stride_, kAlignment)),
       free_(count) {
   allocations_ = count;
   for (std::size_t i = 0; i < count; ++i) {

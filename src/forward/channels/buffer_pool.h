@@ -8,11 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <optional>
 #include <span>
 
 #include <boost/lockfree/stack.hpp>
+
+#include "device/aligned_bytes.h"
 
 namespace forward {
 
@@ -39,13 +40,10 @@ class BufferPool {
   std::size_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
 
  private:
-  struct AlignedDelete {
-    void operator()(std::uint8_t* p) const { ::operator delete[](p, std::align_val_t{kAlignment}); }
-  };
   std::size_t count_;
   std::size_t buffer_size_;
   std::size_t stride_;
-  std::unique_ptr<std::uint8_t[], AlignedDelete> storage_;
+  device::AlignedBytes storage_;
   boost::lockfree::stack<Handle> free_;
   std::size_t allocations_ = 0;
   std::atomic<std::uint64_t> acquisitions_{0};

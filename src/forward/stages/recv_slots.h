@@ -4,10 +4,10 @@
 // re-arms them before each read (the device sets length and vnet).
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <span>
 #include <vector>
 
+#include "device/aligned_bytes.h"
 #include "device/batch_device.h"
 #include "forward/endpoint.h"
 
@@ -21,8 +21,8 @@ class RecvSlots {
   static constexpr std::size_t kAlignment = 4096;
 
   explicit RecvSlots(std::size_t count = kRecvBatch, std::size_t size = kMaxPacket)
-      : stride_((size + kAlignment - 1) / kAlignment * kAlignment),
-        storage_(static_cast<std::uint8_t*>(::operator new[](count * stride_, std::align_val_t{kAlignment}))),
+      : stride_(device::round_up(size, kAlignment)),
+        storage_(device::make_aligned_bytes(count * stride_, kAlignment)),
         packets_(count),
         size_(size) {
     reset();
@@ -35,24 +35,22 @@ class RecvSlots {
   std::size_t stride() const { return stride_; }
 
  private:
-  struct AlignedDelete {
-    void operator()(std::uint8_t* p) const { ::operator delete[](p, std::align_val_t{kAlignment}); }
-  };
   std::size_t stride_;
-  std::unique_ptr<std::uint8_t[], AlignedDelete> storage_;
+  device::AlignedBytes storage_;
   std::vector<device::Packet> packets_;
   std::size_t size_;
 };
 
-// The buffer of the per-packet modes, which read one packet at a time. Left uninitialised:
-// zeroing 64 KB would make all of it resident, while a packet without offload touches one page.
+// The buffer of the per-packet modes, which read one packet at a time; page-aligned like the
+// slots. Left uninitialised: zeroing 64 KB would make all of it resident, while a packet without
+// offload touches one page.
 class ReadBuffer {
  public:
-  ReadBuffer() : storage_(std::make_unique_for_overwrite<std::uint8_t[]>(kMaxPacket)) {}
+  ReadBuffer() : storage_(device::make_aligned_bytes(kMaxPacket, RecvSlots::kAlignment)) {}
   std::span<std::uint8_t> bytes() { return {storage_.get(), kMaxPacket}; }
 
  private:
-  std::unique_ptr<std::uint8_t[]> storage_;
+  device::AlignedBytes storage_;
 };
 
 }  // namespace forward
