@@ -141,14 +141,14 @@ INSTANTIATE_TEST_SUITE_P(
     SideBySide, VerdictNeedsAConsistentLead,
     testing::Values(
         // Six passes all one way: exact two-sided p = 2 / 64 = 0.031.
-        VerdictCase{"SixPassesAheadIsAhead", {0.7, 0.71, 0.72, 0.73, 0.74, 0.75}, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, "ahead"},
-        VerdictCase{"SixPassesBehindIsBehind", {0.4, 0.41, 0.42, 0.43, 0.44, 0.45}, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, "behind"},
+        VerdictCase{
+            "SixPassesAheadIsAhead", {0.7, 0.71, 0.72, 0.73, 0.74, 0.75}, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, "ahead"},
+        VerdictCase{
+            "SixPassesBehindIsBehind", {0.4, 0.41, 0.42, 0.43, 0.44, 0.45}, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, "behind"},
         // Five passes all one way: p = 2 / 32 = 0.0625, not enough.
         VerdictCase{"FivePassesCannotDecide", {0.7, 0.71, 0.72, 0.73, 0.74}, {0.5, 0.5, 0.5, 0.5, 0.5}, "within noise"},
-        VerdictCase{"MixedLeadIsNoise",
-                    {0.7, 0.4, 0.72, 0.43, 0.74, 0.45},
-                    {0.5, 0.5, 0.5, 0.5, 0.5, 0.5},
-                    "within noise"}),
+        VerdictCase{
+            "MixedLeadIsNoise", {0.7, 0.4, 0.72, 0.43, 0.74, 0.45}, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, "within noise"}),
     [](const auto& test) { return std::string(test.param.name); });
 
 TEST(SideBySide, BestAgainstBestPairsEachSidesHighestMedianPerImplementation) {
@@ -160,7 +160,8 @@ TEST(SideBySide, BestAgainstBestPairsEachSidesHighestMedianPerImplementation) {
               twin("sync-gso-concurrent", {0.6, 0.5, 0.55}),
               tbtest::forwarder_row("go", "/bin/go", passes({0.4, 0.4, 0.4}))};
   const auto bests = report::best_against_best(run);
-  EXPECT_EQ(labels(bests), (std::vector<std::string>{"passthrough vs tun-rs/sync-gso-concurrent", "passthrough vs go"}));
+  EXPECT_EQ(labels(bests),
+            (std::vector<std::string>{"passthrough vs tun-rs/sync-gso-concurrent", "passthrough vs go"}));
   ASSERT_EQ(bests.size(), 2U);
   ASSERT_TRUE(bests[0].quotient());
   EXPECT_NEAR(*bests[0].quotient(), 0.75 / 0.55, 1e-12);  // per pass 7/6, 8/5, 75/55
