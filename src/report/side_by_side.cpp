@@ -21,12 +21,15 @@ std::optional<double> median_ratio(const harness::RowResult& row) {
   return harness::median(ratios);
 }
 
-// The ratio of each pass that has one (a pass's first successful sample: there is one per pass).
-std::map<int, double> ratio_by_pass(const harness::RowResult& row) {
-  std::map<int, double> by_pass;
-  for (const auto* s : row.ok_samples())
-    if (s->ratio > 0) by_pass.emplace(s->pass, s->ratio);
-  return by_pass;
+// Each pass's ratio to its baseline, or its Gbps (`ratios` false: a run without baselines). In a
+// pass both rows are divided by the same baseline sample, so either gives the same quotient.
+std::map<int, double> by_pass(const harness::RowResult& row, bool ratios) {
+  std::map<int, double> values;
+  for (const auto* s : row.ok_samples()) {
+    const double v = ratios ? s->ratio : s->iperf.gbps;
+    if (v > 0) values.emplace(s->pass, v);
+  }
+  return values;
 }
 
 double median_or_zero(const std::vector<double>& values) { return values.empty() ? 0 : harness::median(values); }
@@ -57,12 +60,13 @@ PairedRows pair_rows(const harness::RowResult& ours, const harness::RowResult& t
   p.theirs = &theirs;
   p.ours_ratio = median_ratio(ours);
   p.theirs_ratio = median_ratio(theirs);
-  const auto theirs_by_pass = ratio_by_pass(theirs);
+  const bool ratios = p.ours_ratio && p.theirs_ratio;
+  const auto theirs_by_pass = by_pass(theirs, ratios);
   std::vector<double> log_quotients;
-  for (const auto& [pass, ratio] : ratio_by_pass(ours)) {
+  for (const auto& [pass, value] : by_pass(ours, ratios)) {
     const auto it = theirs_by_pass.find(pass);
     if (it == theirs_by_pass.end()) continue;
-    const double q = ratio / it->second;
+    const double q = value / it->second;
     p.quotients.push_back(q);
     log_quotients.push_back(std::log(q));
     if (q > 1) ++p.ahead;
@@ -132,7 +136,8 @@ std::string markdown_side_by_side(const harness::RunResult& run) {
 
   std::string out =
       "\n## Side by side\n\nOurs against other implementations in this run. ÷ is ours ÷ theirs pass by pass (both "
-      "rows divided by the same baseline sample), as the median and range over the passes both completed; "
+      "rows divided by the same baseline sample; Gbps when the run has no baseline), as the median and range over "
+      "the passes both completed; "
       "\"ahead\" counts the passes ours was faster. The verdict is a Wilcoxon signed-rank test of those quotients "
       "(\"within noise\" when p ≥ 0.05: with 5 passes or fewer no lead can reach it). CPU per Gbps, peak RSS (MiB) "
       "and retransmissions are each row's medians.\n";

@@ -19,7 +19,8 @@ struct PairedRows {
   const harness::RowResult* ours = nullptr;
   const harness::RowResult* theirs = nullptr;
   std::optional<double> ours_ratio, theirs_ratio;  // each row's median ratio over all its passes
-  // ours ÷ theirs of each pass where both have a ratio, in pass order.
+  // ours ÷ theirs of each pass both completed, in pass order: of their ratios, or of their Gbps
+  // when either row has no ratio (a run without baselines).
   std::vector<double> quotients;
   std::size_t ahead = 0;  // passes where ours was faster
   // Wilcoxon signed-rank of log(quotient) against 0: small when one side led consistently.

@@ -106,6 +106,18 @@ TEST(SideBySide, PassFailedOnEitherSideIsLeftOut) {
   EXPECT_EQ(p.ahead, 1U);  // a tie is not a lead
 }
 
+TEST(SideBySide, WithoutABaselineThePassesGbpsArePaired) {
+  auto a = ours("m", {0.6, 0.9});
+  auto b = twin("m", {0.5, 0.6});
+  for (auto* row : {&a, &b})
+    for (auto& s : row->samples) s.ratio = 0;  // --baselines none
+  const auto p = report::pair_rows(a, b);
+  EXPECT_FALSE(p.ours_ratio);
+  ASSERT_EQ(p.quotients.size(), 2U);
+  EXPECT_DOUBLE_EQ(p.quotients[0], 6.0 / 5.0);
+  EXPECT_DOUBLE_EQ(p.quotients[1], 9.0 / 6.0);
+}
+
 TEST(SideBySide, NoCommonPassHasNoQuotient) {
   const auto p = report::pair_rows(ours("m", {0.6, 0}), twin("m", {0, 0.5}));
   EXPECT_TRUE(p.quotients.empty());
