@@ -15,12 +15,6 @@ namespace {
 
 bool is_other(const harness::RowResult& row) { return !is_ours(row) && !is_kernel(row); }
 
-std::optional<double> median_ratio(const harness::RowResult& row) {
-  const auto ratios = row.ratios();
-  if (ratios.empty()) return std::nullopt;
-  return harness::median(ratios);
-}
-
 // Each pass's ratio to its baseline, or its Gbps (`ratios` false: a run without baselines). In a
 // pass both rows are divided by the same baseline sample, so either gives the same quotient.
 std::map<int, double> by_pass(const harness::RowResult& row, bool ratios) {
@@ -31,8 +25,6 @@ std::map<int, double> by_pass(const harness::RowResult& row, bool ratios) {
   }
   return values;
 }
-
-double median_or_zero(const std::vector<double>& values) { return values.empty() ? 0 : harness::median(values); }
 
 // "sync-gso", or "sync-gso (down)" when the run also measured the other direction.
 std::string with_direction(const harness::RowResult& row, const std::string& name, bool both_directions) {
@@ -58,8 +50,16 @@ PairedRows pair_rows(const harness::RowResult& ours, const harness::RowResult& t
   PairedRows p;
   p.ours = &ours;
   p.theirs = &theirs;
-  p.ours_ratio = median_ratio(ours);
-  p.theirs_ratio = median_ratio(theirs);
+  // Each row's own medians, as the summary table shows them.
+  const RowSummary a = summarize(ours), b = summarize(theirs);
+  p.ours_ratio = a.ratio;
+  p.theirs_ratio = b.ratio;
+  p.ours_cpu_per_gbps = a.cpu_per_gbps;
+  p.theirs_cpu_per_gbps = b.cpu_per_gbps;
+  p.ours_rss_mb = a.forwarder ? a.mem_max : 0;
+  p.theirs_rss_mb = b.forwarder ? b.mem_max : 0;
+  p.ours_retransmits = a.retransmits;
+  p.theirs_retransmits = b.retransmits;
   const bool ratios = p.ours_ratio && p.theirs_ratio;
   const auto theirs_by_pass = by_pass(theirs, ratios);
   std::vector<double> log_quotients;
@@ -72,16 +72,6 @@ PairedRows pair_rows(const harness::RowResult& ours, const harness::RowResult& t
     if (q > 1) ++p.ahead;
   }
   p.p_value = harness::wilcoxon_signed_rank(log_quotients).p_value;
-  if (ours.has_forwarder()) {
-    if (const auto v = ours.cpu_per_gbps(); !v.empty()) p.ours_cpu_per_gbps = harness::median(v);
-    p.ours_rss_mb = median_or_zero(ours.mem_max());
-  }
-  if (theirs.has_forwarder()) {
-    if (const auto v = theirs.cpu_per_gbps(); !v.empty()) p.theirs_cpu_per_gbps = harness::median(v);
-    p.theirs_rss_mb = median_or_zero(theirs.mem_max());
-  }
-  p.ours_retransmits = median_or_zero(ours.retransmits());
-  p.theirs_retransmits = median_or_zero(theirs.retransmits());
   return p;
 }
 
@@ -97,25 +87,26 @@ std::vector<PairedRows> twins(const harness::RunResult& run) {
 }
 
 std::vector<PairedRows> best_against_best(const harness::RunResult& run) {
-  // The best row of each (implementation, direction), keys in order of first appearance.
+  // The best row of each (implementation, direction) and its median ratio, keys in order of
+  // first appearance.
   std::vector<std::pair<std::string, std::string>> keys;
-  std::map<std::pair<std::string, std::string>, const harness::RowResult*> best;
+  std::map<std::pair<std::string, std::string>, std::pair<const harness::RowResult*, double>> best;
   for (const auto& row : run.rows) {
     if (is_kernel(row)) continue;
-    const auto ratio = median_ratio(row);
+    const auto ratio = summarize(row).ratio;
     if (!ratio) continue;
     const auto key = std::pair{drawn_implementation(row), row.direction};
-    auto [it, added] = best.emplace(key, &row);
+    auto [it, added] = best.emplace(key, std::pair{&row, *ratio});
     if (added)
       keys.push_back(key);
-    else if (*ratio > *median_ratio(*it->second))
-      it->second = &row;
+    else if (*ratio > it->second.second)
+      it->second = {&row, *ratio};
   }
   std::vector<PairedRows> out;
   for (const auto& key : keys) {
     if (key.first == harness::kOurImplementation) continue;
     const auto ours = best.find({harness::kOurImplementation, key.second});
-    if (ours != best.end()) out.push_back(pair_rows(*ours->second, *best.at(key)));
+    if (ours != best.end()) out.push_back(pair_rows(*ours->second.first, *best.at(key).first));
   }
   return out;
 }
