@@ -9,6 +9,9 @@
 
 namespace device {
 
+// The alignment of the buffers the kernel copies whole packets into: a page.
+inline constexpr std::size_t kPageAlignment = 4096;
+
 struct AlignedDelete {
   std::size_t alignment;
   void operator()(std::uint8_t* p) const { ::operator delete[](p, std::align_val_t{alignment}); }

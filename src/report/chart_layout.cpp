@@ -23,6 +23,10 @@ std::string drawn_implementation(const harness::RowResult& row) {
 
 bool is_ours(const harness::RowResult& row) { return drawn_implementation(row) == harness::kOurImplementation; }
 bool is_kernel(const harness::RowResult& row) { return drawn_implementation(row) == harness::kKernelImplementation; }
+bool is_twin(const harness::RowResult& row, const harness::RowResult& ours) {
+  return is_ours(ours) && !ours.mode.empty() && !is_ours(row) && !is_kernel(row) && row.mode == ours.mode &&
+         row.direction == ours.direction;
+}
 
 std::vector<std::vector<std::size_t>> chart_groups(const harness::RunResult& run) {
   const auto& rows = run.rows;
@@ -50,7 +54,7 @@ std::vector<std::vector<std::size_t>> chart_groups(const harness::RunResult& run
     placed[i] = true;
     if (is_ours(row) && !row.mode.empty() && leader_of(row) == &row)
       for (std::size_t k = 0; k < rows.size(); ++k)
-        if (!placed[k] && !is_ours(rows[k]) && rows[k].mode == row.mode && rows[k].direction == row.direction) {
+        if (!placed[k] && is_twin(rows[k], row)) {
           group.push_back(k);
           placed[k] = true;
         }

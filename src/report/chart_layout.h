@@ -27,6 +27,9 @@ std::string drawn_implementation(const harness::RowResult& row);
 // Whether a row is drawn as ours ("tunbench") or as a kernel baseline ("kernel").
 bool is_ours(const harness::RowResult& row);
 bool is_kernel(const harness::RowResult& row);
+// Whether `row` is a twin of `ours`: a row of another implementation (neither ours nor a kernel
+// baseline) with the mode and direction of `ours`, a row of ours that has a mode.
+bool is_twin(const harness::RowResult& row, const harness::RowResult& ours);
 
 struct ImplementationColour {
   std::string implementation;

@@ -13,8 +13,6 @@
 namespace report {
 namespace {
 
-bool is_other(const harness::RowResult& row) { return !is_ours(row) && !is_kernel(row); }
-
 // Each pass's ratio to its baseline, or its Gbps (`ratios` false: a run without baselines). In a
 // pass both rows are divided by the same baseline sample, so either gives the same quotient.
 std::map<int, double> by_pass(const harness::RowResult& row, bool ratios) {
@@ -77,12 +75,9 @@ PairedRows pair_rows(const harness::RowResult& ours, const harness::RowResult& t
 
 std::vector<PairedRows> twins(const harness::RunResult& run) {
   std::vector<PairedRows> out;
-  for (const auto& ours : run.rows) {
-    if (!is_ours(ours) || ours.mode.empty()) continue;
+  for (const auto& ours : run.rows)
     for (const auto& theirs : run.rows)
-      if (is_other(theirs) && theirs.mode == ours.mode && theirs.direction == ours.direction)
-        out.push_back(pair_rows(ours, theirs));
-  }
+      if (is_twin(theirs, ours)) out.push_back(pair_rows(ours, theirs));
   return out;
 }
 

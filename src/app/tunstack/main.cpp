@@ -163,7 +163,7 @@ int run(const Args& a) {
 
   stack::StackLoop loop(tcp, udp, counters);
   // Page-aligned: the kernel copies every packet read into it, fastest to an aligned destination.
-  const auto read_buffer = device::make_aligned_bytes(65536, 4096);
+  const auto read_buffer = device::make_aligned_bytes(65536, device::kPageAlignment);
   std::array<epoll_event, 512> events{};
   bool stop = false;
   while (!stop) {

@@ -18,7 +18,7 @@ class RecvSlots {
   // Each slot starts on a page of its own: the kernel copies every packet read into a slot, and
   // a copy to an aligned destination is the fast one (at a stride of 65535, every other slot
   // started at an odd address).
-  static constexpr std::size_t kAlignment = 4096;
+  static constexpr std::size_t kAlignment = device::kPageAlignment;
 
   explicit RecvSlots(std::size_t count = kRecvBatch, std::size_t size = kMaxPacket)
       : stride_(device::round_up(size, kAlignment)),
