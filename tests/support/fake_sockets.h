@@ -45,6 +45,7 @@ class FakeStreamSocket final : public stack::StreamSocket {
   bool aborted = false;                     // abort() was called
   int error = 0;                            // when set, every call fails with it (a reset connection)
   std::size_t peeks = 0, seeks = 0;
+  std::size_t space_queries = 0;  // send_space() calls: each is a system call on a kernel socket
 
   void server_sends(const Bytes& b) {
     if (head_ > 0 && head_ >= inbound_.size() / 2) {  // drop the consumed front: amortised O(1) per byte
@@ -70,7 +71,10 @@ class FakeStreamSocket final : public stack::StreamSocket {
     unread += n;
     return {n, 0};
   }
-  std::size_t send_space() override { return capacity > unread ? capacity - unread : 0; }
+  std::size_t send_space() override {
+    ++space_queries;
+    return capacity > unread ? capacity - unread : 0;
+  }
   stack::IoResult peek(std::span<std::uint8_t> out) override {
     ++peeks;
     if (error) return {0, error};

@@ -45,6 +45,71 @@ TEST(ClientData, BytesGoToTheSocketOnceInOrderAndEachAckCarriesTheWindow) {
   EXPECT_EQ(rig.counters().dropped(), 0u);
 }
 
+// Each send_space() is a system call: asked again only when what is left of its last answer
+// could hold the client back, or at once when the socket reports room (writable).
+struct SpaceQueryRow {
+  const char* name;
+  std::size_t capacity;
+  std::size_t queries_per_batch;  // after the first batch
+};
+
+class SendSpaceQueries : public testing::TestWithParam<SpaceQueryRow> {};
+
+TEST_P(SendSpaceQueries, AreAskedAgainOnlyWhenTheRoomLeftRunsLow) {
+  const SpaceQueryRow r = GetParam();
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  c.socket->capacity = r.capacity;
+  const Bytes data = pattern(4000);
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck | kPsh, 502, slice(data, 0, 1000));
+  const auto first = rig.take();
+  ASSERT_EQ(first.size(), 1u);
+  const std::size_t after_first = c.socket->space_queries;
+  ASSERT_GT(after_first, 0u);
+  const std::uint64_t first_edge = std::uint64_t{first[0].ack} + (std::uint64_t{first[0].window} << 7);
+  for (std::uint32_t k = 1; k < 4; ++k) {
+    SCOPED_TRACE(k);
+    c.socket->server_reads(1000);  // the room grows back, but nothing tells the stack so
+    rig.client_sends(f, kIsn + 1 + k * 1000, c.iss + 1, kAck | kPsh, 502, slice(data, k * 1000, (k + 1) * 1000));
+    const auto out = rig.take();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].ack, kIsn + 1 + (k + 1) * 1000);
+    EXPECT_EQ(c.socket->space_queries, after_first + k * r.queries_per_batch);
+    const std::uint64_t edge = std::uint64_t{out[0].ack} + (std::uint64_t{out[0].window} << 7);
+    if (r.queries_per_batch == 0) {  // where it was, but for rounding the window down to our scale
+      EXPECT_LE(edge, first_edge) << "a cached answer does not offer the room the server freed";
+      EXPECT_LT(first_edge - edge, 128u) << "nor moves the right edge back by more than one unit";
+    } else {
+      EXPECT_GT(edge, first_edge) << "asked again: the room the server freed is offered";
+    }
+  }
+  EXPECT_EQ(c.socket->received, data);
+}
+
+INSTANTIATE_TEST_SUITE_P(ClientData, SendSpaceQueries,
+                         testing::Values(SpaceQueryRow{"LargeRoomIsNotAskedAgain", std::size_t{8} << 20, 0},
+                                         SpaceQueryRow{"SmallRoomIsAskedEveryBatch", std::size_t{256} << 10, 1}),
+                         [](const testing::TestParamInfo<SpaceQueryRow>& i) { return std::string(i.param.name); });
+
+TEST(ClientData, AWritableSocketIsAskedForItsRoomAtOnce) {
+  StackRig rig;
+  ClientFlow f;
+  const auto c = rig.open(f, kIsn, linux_syn_options(1460, 7, 1));
+  c.socket->capacity = std::size_t{8} << 20;
+  rig.client_sends(f, kIsn + 1, c.iss + 1, kAck | kPsh, 502, pattern(1000));
+  const auto before = rig.take();
+  ASSERT_EQ(before.size(), 1u);
+  c.socket->server_reads(1000);
+  const std::size_t queries = c.socket->space_queries;
+  rig.socket_event(c.token, {false, true, false});
+  rig.client_sends(f, kIsn + 1001, c.iss + 1, kAck, 502, {0x42});
+  const auto out = rig.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(c.socket->space_queries, queries + 1);
+  EXPECT_EQ(out[0].window, ((std::size_t{8} << 20) - 1) >> 7) << "the room after the server read it all";
+}
+
 struct WindowRow {
   const char* name;
   bool wscale;
