@@ -133,6 +133,7 @@ RunResult Bench::run() {
                      {"parallel", options_.iperf.parallel},
                      {"udp", options_.iperf.udp},
                      {"reverse", options_.iperf.reverse},
+                     {"row_order", to_string(options_.row_order)},
                      {"max_others_cpu", options_.thresholds.max_others_cpu},
                      {"max_steal_percent", options_.thresholds.max_steal_percent}};
   for (const auto& spec : rows_) {
@@ -149,7 +150,7 @@ RunResult Bench::run() {
     result.rows.push_back(std::move(row));
   }
   for (int pass = 1; pass <= options_.repeat; ++pass) {
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
+    for (const std::size_t i : pass_order(rows_, pass, options_.row_order)) {
       Sample sample;
       try {
         sample = measure(rows_[i], pass);

@@ -1,6 +1,7 @@
 #pragma once
 // Runs every row `repeat` times, interleaved round-robin (pass 1 of every row, then pass 2...)
-// so that slow drifts of the machine spread evenly over the rows. Each sample gets fresh
+// so that slow drifts of the machine spread evenly over the rows, and by default with the compared
+// rows rotated from pass to pass (pass_order.h) so that no row always has the same place. Each sample gets fresh
 // namespaces; a failing sample is recorded with its error and the run goes on.
 #include <chrono>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "harness/iperf.h"
+#include "harness/pass_order.h"
 #include "harness/result.h"
 #include "harness/sut.h"
 #include "harness/thresholds.h"
@@ -31,6 +33,7 @@ struct BenchOptions {
   int repeat = 1;
   bool profile = false;     // perf record of the sampled processes, per sample
   bool quiet_wait = false;  // before each sample, wait (bounded) for a quiet machine
+  RowOrder row_order = RowOrder::kRotate;
   std::chrono::seconds quiet_wait_limit{60};
   Thresholds thresholds;
   std::chrono::milliseconds device_timeout{10000};  // for each process to be ready

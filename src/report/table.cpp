@@ -47,9 +47,11 @@ std::string markdown_report(const harness::RunResult& run, const std::vector<Fla
   std::string out = "# tunbench run\n\n";
   out += fmt::format("Machine: {}, {} cores, {}; {}; tunbench {}.\n\n", m.value("cpu_model", "?"), m.value("cores", 0),
                      m.value("kernel", "?"), m.value("iperf3_version", "?"), m.value("tunbench_version", "?"));
-  out += fmt::format("Settings: {} s per sample, {} pass(es) interleaved, {} stream(s), {}{}.\n\n",
-                     st.value("duration_s", 0), st.value("repeat", 0), st.value("parallel", 1),
-                     st.value("udp", false) ? "UDP" : "TCP", st.value("reverse", false) ? ", reverse" : "");
+  // Runs saved before rows were rotated have no row_order: their passes ran in the given order.
+  out += fmt::format("Settings: {} s per sample, {} pass(es) interleaved ({} row order), {} stream(s), {}{}.\n\n",
+                     st.value("duration_s", 0), st.value("repeat", 0), st.value("row_order", std::string("fixed")),
+                     st.value("parallel", 1), st.value("udp", false) ? "UDP" : "TCP",
+                     st.value("reverse", false) ? ", reverse" : "");
   out += markdown_table(run);
   out +=
       "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "

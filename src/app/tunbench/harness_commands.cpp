@@ -67,6 +67,7 @@ struct RunOptions {
   std::string json, markdown, chart;
   bool profile = false;
   bool quiet_wait = false;
+  std::string row_order = "rotate";
   int quiet_wait_limit = 60;
   double max_others_cpu = 15;
   double max_steal = 5;
@@ -214,6 +215,7 @@ int run_command(const RunOptions& o) {
     options.profile = false;
   }
   options.quiet_wait = o.quiet_wait;
+  options.row_order = harness::parse_row_order(o.row_order);
   options.quiet_wait_limit = std::chrono::seconds(o.quiet_wait_limit);
   options.thresholds = {o.max_others_cpu, o.max_steal};
   options.device_timeout = std::chrono::milliseconds(o.device_timeout_ms);
@@ -317,6 +319,11 @@ void add_run(CLI::App& app, int* exit_code) {
   run->add_flag("--profile", o->profile, "perf record the forwarder during each sample (implies --keep-logs)");
   run->add_flag("--quiet-wait", o->quiet_wait, "before each sample, wait for a quiet machine");
   run->add_option("--quiet-wait-limit", o->quiet_wait_limit, "seconds to wait at most")->capture_default_str();
+  run->add_option("--row-order", o->row_order,
+                  "rotate: baselines first, the other rows one place further each pass, so no row always runs in "
+                  "the same place; fixed: every pass in the given order")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rotate", "fixed"}));
   run->add_option("--max-others-cpu", o->max_others_cpu,
                   "untrusted when other processes use more CPU % (one core = 100)")
       ->capture_default_str();
