@@ -89,9 +89,12 @@ struct Classified {
   std::uint16_t hdr_len = 0;  // L3 + L4 headers
 };
 
-// Rules 1, 4, 5 and 6: everything that can be decided from one packet alone. `checksum_ok`:
-// the caller computed this packet's L4 checksum itself, so rule 6 holds without summing it.
-Classified classify(Bytes p, const GroOptions& o, bool checksum_ok) {
+// Rules 1, 4, 5 and 6: everything that can be decided from one packet alone. `checksum`: a
+// computed checksum satisfies rule 6 without summing; a partial one holds the pseudo-header sum,
+// and so says nothing about the bytes, whatever its value.
+Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
+  const bool checksum_ok = checksum != kChecksumVerify;
+  const bool partial = checksum == kChecksumPartial;
   Classified c;
   if (p.empty()) return c;
   FlowKey& key = c.key;
@@ -141,7 +144,7 @@ Classified classify(Bytes p, const GroOptions& o, bool checksum_ok) {
     const std::size_t th = tcp.header_length();
     if (!ip_ok || !o.tcp || th < ConstTcpHeader::kMinSize || th >= l4.size()) return c;
     if (tcp.flags() != kTcpAck && tcp.flags() != kTcpAckPsh) return c;
-    if (tcp.checksum() == 0xFFFF) return c;
+    if (!partial && tcp.checksum() == 0xFFFF) return c;
     if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + th);
   } else if (key.proto == packet::kProtoUdp) {
@@ -152,7 +155,7 @@ Classified classify(Bytes p, const GroOptions& o, bool checksum_ok) {
     c.kind = Kind::kBarrier;
     if (!ip_ok || !o.udp || o.max_udp_segments < 2) return c;
     if (udp.length() != l4.size() || l4.size() == ConstUdpHeader::kSize) return c;
-    if (udp.checksum() == 0) return c;
+    if (!partial && udp.checksum() == 0) return c;
     if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + ConstUdpHeader::kSize);
   } else {
@@ -161,6 +164,19 @@ Classified classify(Bytes p, const GroOptions& o, bool checksum_ok) {
   c.l3_len = static_cast<std::uint16_t>(l3);
   c.kind = Kind::kCandidate;
   return c;
+}
+
+// The header of a packet written alone whose L4 checksum field holds the pseudo-header sum.
+vnet::VnetHeader needs_csum_header(Bytes p) {
+  vnet::VnetHeader h;
+  const auto parsed = packet::parse_ip(p);
+  if (!parsed.ok) return h;  // not from gso_split: cannot happen, and the kernel would drop it anyway
+  const auto& l = parsed.layers;
+  h.flags = vnet::kFlagNeedsCsum;
+  h.csum_start = static_cast<std::uint16_t>(l.l4_offset);
+  h.csum_offset = static_cast<std::uint16_t>(l.l4_protocol == packet::kProtoTcp ? packet::TcpHeader::kChecksumOffset
+                                                                                : packet::UdpHeader::kChecksumOffset);
+  return h;
 }
 
 }  // namespace
@@ -263,7 +279,7 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const Bytes p = packets[i];
     const auto idx = static_cast<std::int32_t>(i);
-    const Classified c = classify(p, options_, i < checksum_ok.size() && checksum_ok[i] != 0);
+    const Classified c = classify(p, options_, i < checksum_ok.size() ? checksum_ok[i] : std::uint8_t{kChecksumVerify});
     State::Run single{idx, idx, 1, static_cast<std::uint32_t>(p.size()), 0, 0, kNone, nullptr, true};
     if (c.kind != Kind::kCandidate) {
       if (c.kind == Kind::kBarrier) {
@@ -322,8 +338,11 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
   for (const auto& run : st.runs) {
     const Bytes head = packets[static_cast<std::size_t>(run.head)];
     if (run.count == 1) {
-      // A fresh all-zero header every time: never a stale one from an earlier merge attempt.
-      st.outputs.push_back(GroOutput{vnet::VnetHeader{}, head, 1});
+      // A fresh header every time: never a stale one from an earlier merge attempt. All zero,
+      // unless the checksum is partial and the kernel is to complete it.
+      const auto h = static_cast<std::size_t>(run.head);
+      const bool partial = h < checksum_ok.size() && checksum_ok[h] == kChecksumPartial;
+      st.outputs.push_back(GroOutput{partial ? needs_csum_header(head) : vnet::VnetHeader{}, head, 1});
       continue;
     }
     const auto& hm = st.members[static_cast<std::size_t>(run.head)];

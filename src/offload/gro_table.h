@@ -27,6 +27,14 @@ struct GroOutput {
   std::size_t merged = 1;  // how many input packets this write carries
 };
 
+// Values of coalesce()'s per-packet `checksum_ok`.
+enum ChecksumState : std::uint8_t {
+  kChecksumVerify = 0,    // unknown: the table sums the packet before it merges it (rule 6)
+  kChecksumComputed = 1,  // the caller computed the L4 checksum itself (gso_split output)
+  kChecksumPartial = 2,   // the field holds the pseudo-header sum (SegmentChecksum::kPartial): the
+                          // packet leaves the table with NEEDS_CSUM, merged or alone
+};
+
 class GroTable {
  public:
   explicit GroTable(GroOptions options = {});
@@ -35,10 +43,12 @@ class GroTable {
   // packets that may not coalesce keep their order within their flow. Allocates only while
   // its buffers grow to the largest batch seen.
   //
-  // `checksum_ok[i]` != 0 says the caller computed packet i's L4 checksum itself (gso_split
-  // output): rule 6 is then true by construction and the table does not sum the packet again,
-  // which was a third of the forwarder's checksum work. Empty, or shorter than `packets`:
-  // every packet without a flag is verified.
+  // `checksum_ok[i]` (a ChecksumState) kChecksumComputed says the caller computed packet i's L4
+  // checksum itself (gso_split output): rule 6 is then true by construction and the table does
+  // not sum the packet again, which was a third of the forwarder's checksum work.
+  // kChecksumPartial: nobody summed the payload; the packet is written with NEEDS_CSUM even when
+  // it merges with nothing, so the kernel completes (or trusts) its checksum. Empty, or shorter
+  // than `packets`: every packet without a flag is verified.
   std::span<const GroOutput> coalesce(std::span<const std::span<const std::uint8_t>> packets,
                                       std::span<const std::uint8_t> checksum_ok = {});
 

@@ -146,6 +146,7 @@ struct SegmentWriter {
   const Plan& plan;
   bool tcp;
   std::uint64_t pseudo_base;  // addresses + protocol, without the length
+  bool partial = false;       // SegmentChecksum::kPartial
   std::uint16_t ipv4_id0 = 0;
   std::uint32_t seq0 = 0;
   std::uint8_t flags0 = 0;
@@ -158,7 +159,7 @@ struct SegmentWriter {
     const std::size_t seg = plan.segment_payload(i);
     std::memcpy(d, in, hlen);
     if (seg != 0) std::memcpy(d + hlen, in + hlen + i * plan.gso_size, seg);
-    const std::uint64_t payload_sum = packet::sum_bytes(std::span<const std::uint8_t>(d + hlen, seg));
+    const std::uint64_t payload_sum = partial ? 0 : packet::sum_bytes(std::span<const std::uint8_t>(d + hlen, seg));
     // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gso-csum-N.
     if constexpr (plant::kGsoCsumPercent != 0)
       plant::burn(d + hlen, seg, plant::kGsoCsumPercent * plant::kRoundsPerPercent);
@@ -184,14 +185,22 @@ struct SegmentWriter {
       if (!last) f &= static_cast<std::uint8_t>(~(TcpHeader::kFin | TcpHeader::kPsh));
       if (i != 0) f &= static_cast<std::uint8_t>(~TcpHeader::kCwr);
       t.set_flags(f);
-      t.set_checksum(0);
-      t.set_checksum(packet::finish(packet::sum_bytes(l4h, pseudo_base + l4_len + payload_sum)));
+      if (partial) {
+        t.set_checksum(packet::fold(pseudo_base + l4_len));
+      } else {
+        t.set_checksum(0);
+        t.set_checksum(packet::finish(packet::sum_bytes(l4h, pseudo_base + l4_len + payload_sum)));
+      }
     } else {
       UdpHeader u(l4h);
       u.set_length(static_cast<std::uint16_t>(l4_len));
-      u.set_checksum(0);
-      const std::uint16_t c = packet::finish(packet::sum_bytes(l4h, pseudo_base + l4_len + payload_sum));
-      u.set_checksum(c == 0 ? 0xFFFF : c);
+      if (partial) {
+        u.set_checksum(packet::fold(pseudo_base + l4_len));
+      } else {
+        u.set_checksum(0);
+        const std::uint16_t c = packet::finish(packet::sum_bytes(l4h, pseudo_base + l4_len + payload_sum));
+        u.set_checksum(c == 0 ? 0xFFFF : c);
+      }
     }
     return total;
   }
@@ -207,7 +216,8 @@ SplitResult gso_segment_count(const vnet::VnetHeader& header, std::span<const st
 }
 
 SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
-                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths) {
+                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
+                      SegmentChecksum checksum) {
   if (header.gso_type == vnet::kGsoNone) return copy_unsegmented(header, packet, out, lengths);
   const PlanResult r = plan_split(header, packet);
   if (r.error) return SplitResult{0, r.error};
@@ -220,7 +230,7 @@ SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8
   }
 
   const bool tcp = header.base_gso_type() != vnet::kGsoUdpL4;
-  SegmentWriter w{plan, tcp, packet::pseudo_header_sum(plan.layers, 0)};
+  SegmentWriter w{plan, tcp, packet::pseudo_header_sum(plan.layers, 0), checksum == SegmentChecksum::kPartial};
   if (plan.layers.version == 4) w.ipv4_id0 = packet::ConstIpv4Header(packet).id();
   if (tcp) {
     const packet::ConstTcpHeader t(packet.subspan(plan.layers.l4_offset));

@@ -32,10 +32,13 @@ class ReadStage {
   // The plain packets last produced by fill() (split shape), e.g. to copy them into frames.
   std::span<const std::span<const std::uint8_t>> segments() const { return arena_.packets(); }
   std::span<const std::uint8_t> segment_checksums_ok() const { return arena_.checksums_ok(); }
-  // fill() without a writer: only the arena (channel readers copy segments() out).
-  void fill_arena(Tally& t);
+  // fill() without a writer: only the arena (channel readers copy segments() out), every
+  // checksum complete.
+  void fill_arena(Tally& t) { fill_arena(t, offload::SegmentChecksum::kComplete); }
 
  private:
+  void fill_arena(Tally& t, offload::SegmentChecksum checksum);
+
   bool in_vnet_;
   bool passthrough_;
   std::span<const device::Packet> packets_;

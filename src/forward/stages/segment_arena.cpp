@@ -1,5 +1,7 @@
 #include "forward/stages/segment_arena.h"
 
+#include "offload/gro_table.h"
+
 namespace forward {
 
 SegmentArena::SegmentArena(std::size_t slots, std::size_t slot_size)
@@ -12,13 +14,16 @@ SegmentArena::SegmentArena(std::size_t slots, std::size_t slot_size)
 }
 
 SplitOutcome SegmentArena::add(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet,
-                               Tally& t) {
+                               Tally& t, offload::SegmentChecksum checksum) {
   auto free_slots = std::span<const std::span<std::uint8_t>>(slots_).subspan(used_);
-  auto r = split_into(header, packet, vnet, free_slots, std::span(lengths_).subspan(used_), /*last_try=*/used_ == 0, t);
+  auto r = split_into(header, packet, vnet, free_slots, std::span(lengths_).subspan(used_), /*last_try=*/used_ == 0, t,
+                      checksum);
   if (r.outcome != SplitOutcome::kDone) return r.outcome;
   for (std::size_t i = 0; i < r.segments; ++i, ++used_) {
     views_[used_] = slots_[used_].first(lengths_[used_]);
-    checksum_ok_[used_] = r.checksum_computed ? 1 : 0;
+    checksum_ok_[used_] = r.checksum_partial    ? offload::kChecksumPartial
+                          : r.checksum_computed ? offload::kChecksumComputed
+                                                : offload::kChecksumVerify;
   }
   return SplitOutcome::kDone;
 }

@@ -21,10 +21,12 @@ class SegmentArena {
   bool empty() const { return used_ == 0; }
   // Splits (or copies) `packet` into the free slots. kNoRoom: the arena must be emptied
   // (write what it holds) and the packet added again.
-  SplitOutcome add(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet, Tally& t);
+  SplitOutcome add(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet, Tally& t,
+                   offload::SegmentChecksum checksum = offload::SegmentChecksum::kComplete);
   // The packets added since clear(), in order.
   std::span<const std::span<const std::uint8_t>> packets() const { return {views_.data(), used_}; }
-  // Per packet: 1 when its L4 checksum was computed by the split (see GroTable::coalesce).
+  // Per packet, an offload::ChecksumState: computed or left partial by the split, else to verify
+  // (see GroTable::coalesce).
   std::span<const std::uint8_t> checksums_ok() const { return {checksum_ok_.data(), used_}; }
 
  private:

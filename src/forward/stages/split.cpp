@@ -8,7 +8,7 @@ namespace forward {
 
 SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet,
                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths, bool last_try,
-                     Tally& t) {
+                     Tally& t, offload::SegmentChecksum checksum) {
   if (out.empty()) {
     if (!last_try) return {SplitOutcome::kNoRoom, 0};
     t.packets += 1;
@@ -25,10 +25,12 @@ SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_
     lengths[0] = packet.size();
     return {SplitOutcome::kDone, 1};
   }
-  const auto r = offload::gso_split(header, packet, out, lengths);
+  const auto r = offload::gso_split(header, packet, out, lengths, checksum);
   if (r.ok()) {
     t.packets += r.segments;
-    return {SplitOutcome::kDone, r.segments, header.is_gso() || header.needs_csum()};
+    // gso_split completes the checksum of a packet without GSO whatever it was asked.
+    const bool partial = header.is_gso() && checksum == offload::SegmentChecksum::kPartial;
+    return {SplitOutcome::kDone, r.segments, !partial && (header.is_gso() || header.needs_csum()), partial};
   }
   if (*r.error == offload::Error::kTooManySegments && !last_try) return {SplitOutcome::kNoRoom, 0};
   t.packets += 1;

@@ -9,6 +9,7 @@
 
 #include "device/batch_device.h"
 #include "forward/counters/tally.h"
+#include "offload/gso_split.h"
 
 namespace forward {
 
@@ -18,13 +19,16 @@ struct SplitInto {
   SplitOutcome outcome = SplitOutcome::kDone;
   std::size_t segments = 0;
   bool checksum_computed = false;  // the segments' L4 checksums were computed here (GSO or NEEDS_CSUM)
+  bool checksum_partial = false;   // the segments' L4 checksum fields hold the pseudo-header sum
 };
 
 // Writes the segments of `packet` (vnet header `header` when `vnet`) into `out` (lengths into
 // `lengths`). kNoRoom: `out` has too few slots (nothing counted; the caller frees slots and
 // retries, unless `out` was already its whole capacity, in which case pass last_try).
+// `checksum` kPartial: the segments of a GSO packet get the pseudo-header sum only, for a writer
+// that coalesces them (GroTable) and so writes every one of them with NEEDS_CSUM or merged.
 SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet,
                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths, bool last_try,
-                     Tally& t);
+                     Tally& t, offload::SegmentChecksum checksum = offload::SegmentChecksum::kComplete);
 
 }  // namespace forward

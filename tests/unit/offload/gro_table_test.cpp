@@ -1,5 +1,6 @@
 #include "offload/gro_table.h"
 
+#include <algorithm>
 #include <functional>
 #include <numeric>
 #include <ostream>
@@ -722,6 +723,86 @@ TEST(GroTable, FlagDoesNotLiftTheUdpZeroChecksumRule) {
   packet::store_be16(l4_of(in[2]).data() + packet::UdpHeader::kChecksumOffset, 0);
   const std::vector<std::uint8_t> ok{1, 1, 1};
   expect_groups(in, table.coalesce(spans_of(in), ok), {{0, 1}, {2}});
+}
+
+// kChecksumPartial (gso_split's SegmentChecksum::kPartial output): the L4 checksum field holds
+// the pseudo-header sum, the payload was never summed; every such packet leaves the table with
+// NEEDS_CSUM, merged or alone.
+Bytes partial_checksum(Bytes p) {
+  const auto parsed = packet::parse_ip(p);
+  const std::size_t l4 = parsed.layers.l4_offset;
+  const auto l4_len = static_cast<std::uint32_t>(p.size() - l4);
+  packet::store_be16(p.data() + l4 + tbtest::csum_field(parsed.layers.l4_protocol),
+                     packet::fold(packet::pseudo_header_sum(parsed.layers, l4_len)));
+  return p;
+}
+
+std::vector<Bytes> partial_checksums(std::vector<Bytes> in) {
+  for (auto& p : in) p = partial_checksum(p);
+  return in;
+}
+
+TEST(GroTable, PartialSegmentsMergeIntoWhatComputedOnesMergeInto) {
+  for (const auto& spec : {tcp4(), tcp6(), udp4(), udp6()}) {
+    const auto computed = segments(spec, 4, 300);
+    const auto partial = partial_checksums(computed);
+    GroTable a, b;
+    const auto from_computed = a.coalesce(spans_of(computed), std::vector<std::uint8_t>(4, kChecksumComputed));
+    const auto from_partial = b.coalesce(spans_of(partial), std::vector<std::uint8_t>(4, kChecksumPartial));
+    ASSERT_EQ(from_computed.size(), 1u);
+    ASSERT_EQ(from_partial.size(), 1u);
+    EXPECT_EQ(from_partial[0].merged, 4u);
+    EXPECT_EQ(from_partial[0].header, from_computed[0].header) << vnet::describe(from_partial[0].header);
+    EXPECT_TRUE(std::ranges::equal(from_partial[0].bytes, from_computed[0].bytes));
+  }
+}
+
+struct LonePartialRow {
+  std::string name;
+  Bytes packet;
+  std::uint16_t csum_start;
+  std::uint16_t csum_offset;
+};
+
+TEST(GroTable, LonePartialPacketLeavesWithNeedsCsum) {
+  const std::vector<LonePartialRow> rows = {
+      {"TcpV4Fin (a barrier: never merges)", segment_at(tcp4(), 0, 100, kAck | TcpHeader::kFin), 20, 16},
+      {"TcpV6 alone in its batch", segment_at(tcp6(), 0, 100), 40, 16},
+      {"UdpV4 alone in its batch", segments(udp4(), 1, 100)[0], 20, 6},
+      {"UdpV6 alone in its batch", segments(udp6(), 1, 100)[0], 40, 6},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    const std::vector<Bytes> in{partial_checksum(row.packet)};
+    GroTable table;
+    const auto out = table.coalesce(spans_of(in), std::vector<std::uint8_t>{kChecksumPartial});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].merged, 1u);
+    EXPECT_EQ(out[0].header,
+              (vnet::VnetHeader{vnet::kFlagNeedsCsum, vnet::kGsoNone, 0, 0, row.csum_start, row.csum_offset}))
+        << vnet::describe(out[0].header);
+    EXPECT_TRUE(std::ranges::equal(out[0].bytes, in[0]));
+    // The kernel completes the field from csum_start: the result verifies.
+    Bytes done = in[0];
+    std::uint16_t c = packet::finish(packet::sum_bytes(std::span<const std::uint8_t>(done).subspan(row.csum_start)));
+    if (row.csum_offset == 6 && c == 0) c = 0xFFFF;
+    packet::store_be16(done.data() + row.csum_start + row.csum_offset, c);
+    EXPECT_TRUE(tbtest::l4_checksum_ok(done));
+  }
+}
+
+TEST(GroTable, APartialFieldOf0xFFFFOrZeroIsNoBarrier) {
+  // Those values mean something in a complete checksum (rules 5 and 6); in a partial one they
+  // are only the pseudo-header sum of some address and length.
+  for (const auto& spec : {tcp4(), udp4()}) {
+    auto in = partial_checksums(segments(spec, 3, 100));
+    const bool tcp = spec.proto == packet::kProtoTcp;
+    packet::store_be16(l4_of(in[1]).data() + tbtest::csum_field(spec.proto), tcp ? 0xFFFF : 0);
+    GroTable table;
+    const auto out = table.coalesce(spans_of(in), std::vector<std::uint8_t>(3, kChecksumPartial));
+    ASSERT_EQ(out.size(), 1u) << (tcp ? "TCP" : "UDP");
+    EXPECT_EQ(out[0].merged, 3u);
+  }
 }
 
 TEST(GroTable, OptionsCanChangeBetweenBatches) {

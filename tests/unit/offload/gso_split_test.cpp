@@ -45,9 +45,10 @@ struct Split {
   std::vector<Bytes> segments;
 };
 
-Split split(const vnet::VnetHeader& h, const Bytes& packet, std::size_t slots = 1024, std::size_t slot_size = 65536) {
+Split split(const vnet::VnetHeader& h, const Bytes& packet, std::size_t slots = 1024, std::size_t slot_size = 65536,
+            SegmentChecksum checksum = SegmentChecksum::kComplete) {
   Outputs out(slots, slot_size);
-  Split s{gso_split(h, packet, out.slots, out.lengths), {}};
+  Split s{gso_split(h, packet, out.slots, out.lengths, checksum), {}};
   for (std::size_t i = 0; i < s.result.segments; ++i) s.segments.push_back(out.segment(i));
   return s;
 }
@@ -342,6 +343,40 @@ TEST_P(GsoSegments, PayloadsConcatenateToTheOriginal) {
   EXPECT_EQ(joined, sc.spec.payload);
 }
 
+// SegmentChecksum::kPartial: the same segments but for the L4 checksum field, which holds the
+// folded pseudo-header sum of the segment; completing it as the kernel does for NEEDS_CSUM
+// (summing from csum_start, the field included) gives the checksum kComplete writes.
+TEST_P(GsoSegments, PartialChecksumsDifferOnlyInTheFieldTheKernelCompletes) {
+  const SegmentCase& sc = GetParam();
+  const GsoPacket g = tbtest::make_gso(sc.spec, sc.gso_size);
+  const Split full = split(g.header, g.bytes);
+  const Split part = split(g.header, g.bytes, 1024, 65536, SegmentChecksum::kPartial);
+  ASSERT_TRUE(full.result.ok());
+  ASSERT_TRUE(part.result.ok());
+  ASSERT_EQ(part.segments.size(), sc.expected_segments);
+  ASSERT_EQ(full.segments.size(), sc.expected_segments);
+  const bool udp = sc.spec.proto == packet::kProtoUdp;
+  for (std::size_t i = 0; i < part.segments.size(); ++i) {
+    SCOPED_TRACE("segment " + std::to_string(i));
+    Bytes a = part.segments[i];
+    Bytes b = full.segments[i];
+    ASSERT_EQ(a.size(), b.size());
+    const auto parsed = packet::parse_ip(a);
+    ASSERT_TRUE(parsed.ok);
+    const std::size_t l4 = parsed.layers.l4_offset;
+    const std::size_t field = l4 + tbtest::csum_field(sc.spec.proto);
+    const auto l4_len = static_cast<std::uint32_t>(a.size() - l4);
+    EXPECT_EQ(packet::load_be16(a.data() + field),
+              packet::fold(packet::pseudo_header_sum(parsed.layers, l4_len)));  // folded, not inverted
+    std::uint16_t completed = packet::finish(packet::sum_bytes(std::span<const std::uint8_t>(a).subspan(l4)));
+    if (udp && completed == 0) completed = 0xFFFF;
+    EXPECT_EQ(completed, packet::load_be16(b.data() + field));
+    packet::store_be16(a.data() + field, 0);
+    packet::store_be16(b.data() + field, 0);
+    EXPECT_EQ(a, b) << "a byte besides the checksum field differs";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Offload, GsoSegments, ::testing::ValuesIn(segment_cases()), tbtest::case_name);
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +549,19 @@ TEST(GsoNone, NeedsCsumCompletesPartialChecksums) {
     ASSERT_EQ(r.result.segments, 1u);
     EXPECT_TRUE(tbtest::l4_checksum_ok(r.segments[0]));
     EXPECT_EQ(r.segments[0], tbtest::build(s));
+  }
+}
+
+TEST(GsoNone, NeedsCsumIsCompletedEvenWhenPartialChecksumsAreAsked) {
+  // Partial applies to the segments of a GSO packet: a packet written whole gets its checksum.
+  for (const PacketSpec& spec : {tcp4(700), udp6(700)}) {
+    const GsoPacket g = tbtest::make_gso(spec, 1448);
+    const Split s = split(none_header(true, g.header.csum_start, g.header.csum_offset), g.bytes, 1, 65536,
+                          SegmentChecksum::kPartial);
+    ASSERT_TRUE(s.result.ok());
+    ASSERT_EQ(s.segments.size(), 1u);
+    EXPECT_TRUE(tbtest::l4_checksum_ok(s.segments[0]));
+    EXPECT_EQ(s.segments[0], tbtest::build(spec));
   }
 }
 
