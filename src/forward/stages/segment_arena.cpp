@@ -1,7 +1,5 @@
 #include "forward/stages/segment_arena.h"
 
-#include "offload/gro_table.h"
-
 namespace forward {
 
 SegmentArena::SegmentArena(std::size_t slots, std::size_t slot_size)
@@ -21,9 +19,7 @@ SplitOutcome SegmentArena::add(const vnet::VnetHeader& header, std::span<const s
   if (r.outcome != SplitOutcome::kDone) return r.outcome;
   for (std::size_t i = 0; i < r.segments; ++i, ++used_) {
     views_[used_] = slots_[used_].first(lengths_[used_]);
-    checksum_ok_[used_] = r.checksum_partial    ? offload::kChecksumPartial
-                          : r.checksum_computed ? offload::kChecksumComputed
-                                                : offload::kChecksumVerify;
+    checksum_ok_[used_] = r.checksum;
   }
   return SplitOutcome::kDone;
 }

@@ -29,8 +29,10 @@ SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_
   if (r.ok()) {
     t.packets += r.segments;
     // gso_split completes the checksum of a packet without GSO whatever it was asked.
-    const bool partial = header.is_gso() && checksum == offload::SegmentChecksum::kPartial;
-    return {SplitOutcome::kDone, r.segments, !partial && (header.is_gso() || header.needs_csum()), partial};
+    const auto state = header.is_gso() && checksum == offload::SegmentChecksum::kPartial ? offload::kChecksumPartial
+                       : header.is_gso() || header.needs_csum()                          ? offload::kChecksumComputed
+                                                                                         : offload::kChecksumVerify;
+    return {SplitOutcome::kDone, r.segments, state};
   }
   if (*r.error == offload::Error::kTooManySegments && !last_try) return {SplitOutcome::kNoRoom, 0};
   t.packets += 1;

@@ -9,6 +9,7 @@
 
 #include "device/batch_device.h"
 #include "forward/counters/tally.h"
+#include "offload/gro_table.h"
 #include "offload/gso_split.h"
 
 namespace forward {
@@ -18,8 +19,9 @@ enum class SplitOutcome { kDone, kDropped, kNoRoom };
 struct SplitInto {
   SplitOutcome outcome = SplitOutcome::kDone;
   std::size_t segments = 0;
-  bool checksum_computed = false;  // the segments' L4 checksums were computed here (GSO or NEEDS_CSUM)
-  bool checksum_partial = false;   // the segments' L4 checksum fields hold the pseudo-header sum
+  // What the segments' L4 checksum fields hold, as GroTable::coalesce takes it: computed here
+  // (GSO or NEEDS_CSUM), the pseudo-header sum (kPartial asked for a GSO packet), or as read.
+  offload::ChecksumState checksum = offload::kChecksumVerify;
 };
 
 // Writes the segments of `packet` (vnet header `header` when `vnet`) into `out` (lengths into
