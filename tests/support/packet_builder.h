@@ -277,6 +277,15 @@ inline bool ipv4_checksum_ok(std::span<const std::uint8_t> p) {
   return ip.header_length() >= packet::Ipv4Header::kMinSize && ip.header_length() <= p.size() && ip.checksum_valid();
 }
 
+// A NEEDS_CSUM packet as the kernel completes it (skb_checksum_help): the sum from csum_start,
+// the field included as it stands (the pseudo-header sum), stored inverted at csum_start +
+// csum_offset, a result of 0 stored as 0xFFFF (CSUM_MANGLED_0).
+inline Bytes completed_as_kernel(Bytes p, std::size_t csum_start, std::size_t csum_offset) {
+  const std::uint16_t c = packet::finish(packet::sum_bytes(std::span<const std::uint8_t>(p).subspan(csum_start)));
+  packet::store_be16(p.data() + csum_start + csum_offset, c == 0 ? 0xFFFF : c);
+  return p;
+}
+
 // Verifies the TCP/UDP checksum of a complete packet (pseudo-header + L4, field included).
 // A UDP checksum of 0 ("none") is rejected: the offload engine must never emit it.
 inline bool l4_checksum_ok(std::span<const std::uint8_t> p) {

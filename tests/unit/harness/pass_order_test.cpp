@@ -45,7 +45,7 @@ struct Case {
   std::vector<std::string> expected;
 };
 
-TEST(PassOrder, ReferencesFirstAndTheOthersRotateOnePlacePerPass) {
+TEST(PassOrder, BaselinesFirstAndTheOthersRotateOnePlacePerPass) {
   const std::vector<Case> cases = {
       {"pass 1 runs the given order", 1, RowOrder::kRotate, {"kernel veth", "kernel routed", "A", "B", "C"}},
       {"pass 2 moves the first compared row last",
