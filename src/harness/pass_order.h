@@ -5,6 +5,7 @@
 // that are compared with each other gives every such row every place over the passes, so a
 // place's effect spreads evenly instead of favouring one implementation in every pass.
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,5 +28,11 @@ const char* to_string(RowOrder order);
 // come first and in the given order: each pass then has its baseline figure before the rows
 // divided by it, so a sample's ratio is known when it is printed.
 std::vector<std::size_t> pass_order(std::span<const RowSpec> rows, int pass, RowOrder order);
+
+// What a user should know before `repeat` rotated passes start: when the passes are not a multiple
+// of the rows that rotate, some rows take some places once more than others (and with fewer passes
+// than rotated rows, some places never), so a place's effect no longer spreads evenly. Empty when
+// the places balance, or nothing rotates.
+std::optional<std::string> rotation_note(std::span<const RowSpec> rows, int repeat, RowOrder order);
 
 }  // namespace harness

@@ -15,6 +15,7 @@
 #include "harness/command.h"
 #include "harness/gate.h"
 #include "harness/interrupt.h"
+#include "harness/pass_order.h"
 #include "harness/run_state.h"
 #include "harness/suts.h"
 #include "harness/tunfwd_modes.h"
@@ -253,6 +254,8 @@ int run_command(const RunOptions& o) {
 
   std::cerr << fmt::format("tunbench: {} row(s) × {} pass(es) × {} s; logs in {}\n", rows.size(), o.repeat, o.duration,
                            log_dir.string());
+  if (const auto note = harness::rotation_note(rows, o.repeat, options.row_order))
+    std::cerr << "note: " << *note << '\n';
   harness::Bench bench(rows, options, &state, events);
   harness::RunResult result;
   try {

@@ -97,6 +97,42 @@ TEST(PassOrder, ARunWithoutBaselinesRotatesEveryRow) {
   EXPECT_TRUE(pass_order({}, 1, RowOrder::kRotate).empty());
 }
 
+// rotation_note: silent when every rotated row takes every place equally often, else it says what is
+// uneven and which --repeat balances it.
+TEST(PassOrder, UnbalancedPlacesAreNotedWithTheRepeatThatBalancesThem) {
+  struct NoteCase {
+    const char* rule;
+    int repeat;
+    RowOrder order;
+    std::vector<std::string> must_say;  // empty: no note
+  };
+  const std::vector<NoteCase> cases = {
+      {"a multiple of the three rotated rows balances", 6, RowOrder::kRotate, {}},
+      {"as many passes as rotated rows balances", 3, RowOrder::kRotate, {}},
+      {"fixed order rotates nothing", 2, RowOrder::kFixed, {}},
+      {"fewer passes than rotated rows leave places untaken",
+       2,
+       RowOrder::kRotate,
+       {"3 rows rotate over 2 passes", "only 2 of the 3 places", "--repeat 3"}},
+      {"more passes but not a multiple",
+       7,
+       RowOrder::kRotate,
+       {"3 rows rotate over 7 passes", "once more than others", "--repeat 9"}},
+  };
+  for (const auto& c : cases) {
+    const auto note = rotation_note(kRun, c.repeat, c.order);
+    if (c.must_say.empty()) {
+      EXPECT_FALSE(note.has_value()) << c.rule << ": " << note.value_or("");
+      continue;
+    }
+    ASSERT_TRUE(note.has_value()) << c.rule;
+    for (const auto& words : c.must_say) EXPECT_NE(note->find(words), std::string::npos) << c.rule << ": " << *note;
+  }
+  // One rotated row has every place there is in every pass.
+  const std::vector<RowSpec> one = {row("kernel veth", "kernel-veth", "", false), row("A", "forwarder")};
+  EXPECT_FALSE(rotation_note(one, 2, RowOrder::kRotate).has_value());
+}
+
 TEST(PassOrder, ParsesTheTwoOrdersAndRefusesAnyOther) {
   EXPECT_EQ(parse_row_order("rotate"), RowOrder::kRotate);
   EXPECT_EQ(parse_row_order("fixed"), RowOrder::kFixed);
