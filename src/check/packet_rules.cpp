@@ -175,8 +175,11 @@ std::string tcp_flag_names(std::uint8_t flags) {
       {ConstTcpHeader::kFin, "FIN"}, {ConstTcpHeader::kRst, "RST"},     {ConstTcpHeader::kUrg, "URG"},
       {ConstTcpHeader::kEce, "ECE"}, {ConstTcpHeader::kCwr, "CWR"}};
   std::string s;
-  for (const auto& [bit, name] : kNames)
-    if (flags & bit) s += (s.empty() ? "" : "|") + std::string(name);
+  for (const auto& [bit, name] : kNames) {
+    if (!(flags & bit)) continue;
+    if (!s.empty()) s += '|';  // appended, not `"|" + name`: GCC 12 -O2 warns (-Wrestrict) on that
+    s += name;
+  }
   return s.empty() ? "none" : s;
 }
 
