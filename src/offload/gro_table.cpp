@@ -92,7 +92,9 @@ struct Classified {
 // Rules 1, 4, 5 and 6: everything that can be decided from one packet alone. `checksum`: a
 // computed checksum satisfies rule 6 without summing; a partial one holds the pseudo-header sum,
 // and so says nothing about the bytes, whatever its value.
-Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
+Classified classify(const Segment& s, const GroOptions& o, std::uint8_t checksum) {
+  const Bytes p = s.head;  // every header must lie here; the payload may go on in s.tail
+  const std::size_t size = s.size();
   const bool checksum_ok = checksum != kChecksumVerify;
   const bool partial = checksum == kChecksumPartial;
   Classified c;
@@ -110,17 +112,17 @@ Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
     key.proto = ip.protocol();
     std::memcpy(key.addrs.data(), ip.src().data(), 4);
     std::memcpy(key.addrs.data() + 4, ip.dst().data(), 4);
-    ip_ok = l3 == ConstIpv4Header::kMinSize && ip.total_length() == p.size() && !ip.more_fragments() &&
+    ip_ok = l3 == ConstIpv4Header::kMinSize && ip.total_length() == size && !ip.more_fragments() &&
             ip.checksum() != 0xFFFF && ip.checksum_valid();
   } else if (key.version == 6) {
     if (!ConstIpv6Header::fits(p)) return c;
     ConstIpv6Header ip(p);
     l3 = ConstIpv6Header::kSize;
     key.proto = ip.next_header();
-    ip_ok = std::size_t{ip.payload_length()} + l3 == p.size();
+    ip_ok = std::size_t{ip.payload_length()} + l3 == size;
     if (key.proto != packet::kProtoTcp && key.proto != packet::kProtoUdp) {
       // Extension headers (rule 1) never merge, but their flow still orders (barrier).
-      auto parsed = packet::parse_ip(p);
+      auto parsed = packet::parse_ip(p, size);
       if (!parsed.ok) return c;
       l3 = parsed.layers.l4_offset;
       key.proto = parsed.layers.l4_protocol;
@@ -133,8 +135,16 @@ Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
     return c;
   }
 
-  const Bytes l4 = p.subspan(l3);
-  const auto l4_len = static_cast<std::uint32_t>(l4.size());
+  if (l3 > p.size()) return c;
+  const Bytes l4 = p.subspan(l3);  // its headers; the whole L4 packet is l4_len long
+  const auto l4_len = static_cast<std::uint32_t>(size - l3);
+  // The checksum over both pieces; a sum carries on from one piece to the next only after an
+  // even number of bytes (a head that ends at the headers always does).
+  const auto verifies = [&] {
+    if (s.tail.empty()) return packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)));
+    if (l4.size() % 2 != 0) return false;
+    return packet::sum_verifies(packet::sum_bytes(s.tail, packet::sum_bytes(l4, pseudo_sum(key, l4_len))));
+  };
   if (key.proto == packet::kProtoTcp) {
     if (!ConstTcpHeader::fits(l4)) return c;
     ConstTcpHeader tcp(l4);
@@ -142,10 +152,10 @@ Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
     key.dport = tcp.dst_port();
     c.kind = Kind::kBarrier;
     const std::size_t th = tcp.header_length();
-    if (!ip_ok || !o.tcp || th < ConstTcpHeader::kMinSize || th >= l4.size()) return c;
+    if (!ip_ok || !o.tcp || th < ConstTcpHeader::kMinSize || th >= l4_len || th > l4.size()) return c;
     if (tcp.flags() != kTcpAck && tcp.flags() != kTcpAckPsh) return c;
     if (!partial && tcp.checksum() == 0xFFFF) return c;
-    if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
+    if (!checksum_ok && !verifies()) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + th);
   } else if (key.proto == packet::kProtoUdp) {
     if (!ConstUdpHeader::fits(l4)) return c;
@@ -154,9 +164,9 @@ Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
     key.dport = udp.dst_port();
     c.kind = Kind::kBarrier;
     if (!ip_ok || !o.udp || o.max_udp_segments < 2) return c;
-    if (udp.length() != l4.size() || l4.size() == ConstUdpHeader::kSize) return c;
+    if (udp.length() != l4_len || l4_len == ConstUdpHeader::kSize) return c;
     if (!partial && udp.checksum() == 0) return c;
-    if (!checksum_ok && !packet::sum_verifies(packet::sum_bytes(l4, pseudo_sum(key, l4_len)))) return c;
+    if (!checksum_ok && !verifies()) return c;
     c.hdr_len = static_cast<std::uint16_t>(l3 + ConstUdpHeader::kSize);
   } else {
     return c;
@@ -167,9 +177,9 @@ Classified classify(Bytes p, const GroOptions& o, std::uint8_t checksum) {
 }
 
 // The header of a packet written alone whose L4 checksum field holds the pseudo-header sum.
-vnet::VnetHeader needs_csum_header(Bytes p) {
+vnet::VnetHeader needs_csum_header(const Segment& s) {
   vnet::VnetHeader h;
-  const auto parsed = packet::parse_ip(p);
+  const auto parsed = packet::parse_ip(s.head, s.size());
   if (!parsed.ok) return h;  // not from gso_split: cannot happen, and the kernel would drop it anyway
   const auto& l = parsed.layers;
   h.flags = vnet::kFlagNeedsCsum;
@@ -213,6 +223,8 @@ struct GroTable::State {
   std::vector<Slot> slots;
   std::uint32_t stamp = 0;
   std::vector<std::uint8_t> buffer;
+  std::vector<Bytes> pieces;     // the payload pieces gathered outputs point into
+  std::vector<Segment> wrapped;  // the whole-packet overload's input, as segments
   std::vector<GroOutput> outputs;
 
   void begin(std::size_t n) {
@@ -274,10 +286,23 @@ GroTable::GroTable(GroOptions options) : options_(options), state_(new State) {}
 
 std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const std::uint8_t>> packets,
                                               std::span<const std::uint8_t> checksum_ok) {
+  auto& wrapped = state_->wrapped;
+  wrapped.resize(packets.size());
+  for (std::size_t i = 0; i < packets.size(); ++i) wrapped[i] = Segment{packets[i], {}};
+  return run(wrapped, checksum_ok, /*gather=*/false);
+}
+
+std::span<const GroOutput> GroTable::coalesce(std::span<const Segment> segments,
+                                              std::span<const std::uint8_t> checksum_ok) {
+  return run(segments, checksum_ok, /*gather=*/true);
+}
+
+std::span<const GroOutput> GroTable::run(std::span<const Segment> packets, std::span<const std::uint8_t> checksum_ok,
+                                         bool gather) {
   State& st = *state_;
   st.begin(packets.size());
   for (std::size_t i = 0; i < packets.size(); ++i) {
-    const Bytes p = packets[i];
+    const Segment& p = packets[i];
     const auto idx = static_cast<std::int32_t>(i);
     const Classified c = classify(p, options_, i < checksum_ok.size() ? checksum_ok[i] : std::uint8_t{kChecksumVerify});
     State::Run single{idx, idx, 1, static_cast<std::uint32_t>(p.size()), 0, 0, kNone, nullptr, true};
@@ -294,7 +319,7 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
     bool psh = false;
     std::uint32_t seq = 0;
     if (tcp) {
-      ConstTcpHeader t(p.subspan(c.l3_len));
+      ConstTcpHeader t(p.head.subspan(c.l3_len));
       psh = t.flags() & packet::TcpHeader::kPsh;
       seq = t.seq();
     }
@@ -306,7 +331,7 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
     bool joined = false;
     for (int k = 0; r != kNone && k < limit; ++k, r = st.runs[static_cast<std::size_t>(r)].older) {
       State::Run& run = st.runs[static_cast<std::size_t>(r)];
-      if (!st.can_join(run, packets[static_cast<std::size_t>(run.head)], p, m, options_)) continue;
+      if (!st.can_join(run, packets[static_cast<std::size_t>(run.head)].head, p.head, m, options_)) continue;
       st.members[static_cast<std::size_t>(run.tail)].next = idx;
       run.tail = idx;
       ++run.count;
@@ -328,36 +353,68 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
     st.runs.push_back(fresh);
   }
 
-  // Size the merge buffer once so the spans handed out never move.
-  std::size_t need = 0;
-  for (const auto& run : st.runs)
+  // Size the merge buffer and the piece list once so the spans handed out never move.
+  std::size_t need = 0, most_pieces = 0;
+  for (const auto& run : st.runs) {
     if (run.count > 1) need += run.total_len;
+    most_pieces += 2 * run.count;  // a member's rest of head and its tail, at most
+  }
   if (st.buffer.size() < need) st.buffer.resize(need);
+  st.pieces.clear();
+  if (gather && st.pieces.capacity() < most_pieces) st.pieces.reserve(most_pieces);
 
   std::uint8_t* dst = st.buffer.data();
   for (const auto& run : st.runs) {
-    const Bytes head = packets[static_cast<std::size_t>(run.head)];
+    const Segment& head = packets[static_cast<std::size_t>(run.head)];
     if (run.count == 1) {
       // A fresh header every time: never a stale one from an earlier merge attempt. All zero,
       // unless the checksum is partial and the kernel is to complete it.
       const auto h = static_cast<std::size_t>(run.head);
       const bool partial = h < checksum_ok.size() && checksum_ok[h] == kChecksumPartial;
-      st.outputs.push_back(GroOutput{partial ? needs_csum_header(head) : vnet::VnetHeader{}, head, 1});
+      const std::span<const Bytes> more = head.tail.empty() ? std::span<const Bytes>{} : std::span(&head.tail, 1);
+      st.outputs.push_back(GroOutput{partial ? needs_csum_header(head) : vnet::VnetHeader{}, head.head, more, 1});
       continue;
     }
     const auto& hm = st.members[static_cast<std::size_t>(run.head)];
-    std::memcpy(dst, head.data(), hm.hdr_len);
+    std::memcpy(dst, head.head.data(), hm.hdr_len);
+    // Each member's payload: the rest of its head, then its tail. Gathered, a piece that starts
+    // where the previous one ends extends it; a run that would take too many pieces is copied.
+    const std::size_t first_piece = st.pieces.size();
+    bool copied = !gather;
     std::size_t off = hm.hdr_len;
-    for (std::int32_t i = run.head; i != kNone; i = st.members[static_cast<std::size_t>(i)].next) {
-      const auto& m = st.members[static_cast<std::size_t>(i)];
-      std::memcpy(dst + off, packets[static_cast<std::size_t>(i)].data() + m.hdr_len, m.payload_len);
-      // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gro-copy-N.
-      if constexpr (plant::kGroCopyPercent != 0)
-        plant::burn(dst + off, m.payload_len, plant::kGroCopyPercent * plant::kRoundsPerPercent);
-      off += m.payload_len;
+    const auto take = [&](Bytes b) {
+      if (b.empty()) return;
+      if (copied) {
+        std::memcpy(dst + off, b.data(), b.size());
+      } else if (st.pieces.size() > first_piece && st.pieces.back().data() + st.pieces.back().size() == b.data()) {
+        st.pieces.back() = Bytes(st.pieces.back().data(), st.pieces.back().size() + b.size());
+      } else {
+        st.pieces.push_back(b);
+      }
+      off += b.size();
+    };
+    const auto take_members = [&] {
+      off = hm.hdr_len;
+      for (std::int32_t i = run.head; i != kNone; i = st.members[static_cast<std::size_t>(i)].next) {
+        const Segment& seg = packets[static_cast<std::size_t>(i)];
+        const auto& m = st.members[static_cast<std::size_t>(i)];
+        take(seg.head.subspan(m.hdr_len));
+        take(seg.tail);
+        // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gro-copy-N.
+        if constexpr (plant::kGroCopyPercent != 0)
+          plant::burn(seg.head.data(), m.payload_len, plant::kGroCopyPercent * plant::kRoundsPerPercent);
+      }
+    };
+    take_members();
+    if (!copied && st.pieces.size() - first_piece > kMaxGroPieces) {
+      st.pieces.resize(first_piece);
+      copied = true;
+      take_members();
     }
-    const std::span<std::uint8_t> out(dst, off);
-    dst += off;
+    const std::span<std::uint8_t> out(dst, copied ? off : hm.hdr_len);
+    const std::span<const Bytes> more =
+        copied ? std::span<const Bytes>{} : std::span<const Bytes>(st.pieces).subspan(first_piece);
+    dst += out.size();
 
     const FlowKey& key = *run.key;
     const auto l4_len = static_cast<std::uint32_t>(off - hm.l3_len);
@@ -379,7 +436,7 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
     h.csum_start = hm.l3_len;
     if (key.proto == packet::kProtoTcp) {
       packet::TcpHeader tcp(out.subspan(hm.l3_len));
-      const Bytes last = packets[static_cast<std::size_t>(run.tail)];
+      const Bytes last = packets[static_cast<std::size_t>(run.tail)].head;
       tcp.set_flags(ConstTcpHeader(last.subspan(hm.l3_len)).flags());  // PSH only ever on the last
       tcp.set_checksum(partial);
       h.gso_type = key.version == 4 ? vnet::kGsoTcpV4 : vnet::kGsoTcpV6;
@@ -391,7 +448,7 @@ std::span<const GroOutput> GroTable::coalesce(std::span<const std::span<const st
       h.gso_type = vnet::kGsoUdpL4;
       h.csum_offset = static_cast<std::uint16_t>(packet::UdpHeader::kChecksumOffset);
     }
-    st.outputs.push_back(GroOutput{h, out, run.count});
+    st.outputs.push_back(GroOutput{h, out, more, run.count});
   }
   return st.outputs;
 }

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "offload/segment.h"
 #include "vnet/vnet_header.h"
 
 namespace offload {
@@ -18,13 +19,26 @@ struct GroOptions {
   std::size_t max_udp_segments = vnet::kUdpMaxSegments;
 };
 
+// Most pieces a gathered output has after `bytes`: a run whose payload would take more (tiny
+// segments from scattered buffers) is copied whole instead, so a writer's iovec stays bounded.
+inline constexpr std::size_t kMaxGroPieces = 64;
+
 // One write to the TUN: header + packet bytes. `bytes` points either at the caller's input
 // (a packet left as it was, header all zero) or into the table's own buffer (a merged
-// super-packet); both stay valid until the next coalesce() or the table's destruction.
+// super-packet); both stay valid until the next coalesce() or the table's destruction. From the
+// Segment overload, the packet is `bytes` followed by the pieces of `more` (payload left where
+// the caller holds it); from the other, `more` is always empty.
 struct GroOutput {
   vnet::VnetHeader header;
   std::span<const std::uint8_t> bytes;
+  std::span<const std::span<const std::uint8_t>> more;
   std::size_t merged = 1;  // how many input packets this write carries
+
+  std::size_t size() const {
+    std::size_t n = bytes.size();
+    for (const auto& piece : more) n += piece.size();
+    return n;
+  }
 };
 
 // Values of coalesce()'s per-packet `checksum_ok`.
@@ -51,6 +65,12 @@ class GroTable {
   // than `packets`: every packet without a flag is verified.
   std::span<const GroOutput> coalesce(std::span<const std::span<const std::uint8_t>> packets,
                                       std::span<const std::uint8_t> checksum_ok = {});
+  // The same over packets held in two pieces, without copying payload: a merged packet is its
+  // rewritten headers (in the table's buffer) followed by its members' payload pieces, adjacent
+  // ones joined (the segments of one super-packet split by reference give back one piece); a
+  // packet left as it was is its head and tail. `segments` must stay valid as long as the outputs.
+  std::span<const GroOutput> coalesce(std::span<const Segment> segments,
+                                      std::span<const std::uint8_t> checksum_ok = {});
 
   const GroOptions& options() const { return options_; }
   void set_options(GroOptions o) { options_ = o; }
@@ -60,6 +80,8 @@ class GroTable {
   // Implementation state (runs, flow index, merge buffer) is declared in gro_table.cpp's
   // companion struct to keep this header stable.
   struct State;
+  std::span<const GroOutput> run(std::span<const Segment> segments, std::span<const std::uint8_t> checksum_ok,
+                                 bool gather);
   struct StateDeleter {
     void operator()(State*) const;
   };

@@ -151,18 +151,26 @@ struct SegmentWriter {
   std::uint32_t seq0 = 0;
   std::uint8_t flags0 = 0;
 
-  // Returns the segment's length. One pass over the payload for the copy and one, still in
+  // Segment i's payload inside the super-packet `in`.
+  std::span<const std::uint8_t> payload(std::size_t i, const std::uint8_t* in) const {
+    return {in + plan.header_length + i * plan.gso_size, plan.segment_payload(i)};
+  }
+
+  // Writes segment i's headers to `d`, and its payload after them when `copy`; returns the
+  // segment's IP length. With the copy, one pass over the payload for it and one, still in
   // cache, for its sum; the header sum is over at most 60 bytes.
-  std::size_t write(std::size_t i, const std::uint8_t* in, std::uint8_t* d) const {
+  std::size_t write(std::size_t i, const std::uint8_t* in, std::uint8_t* d, bool copy) const {
     const std::size_t hlen = plan.header_length;
     const std::size_t l4_off = plan.layers.l4_offset;
-    const std::size_t seg = plan.segment_payload(i);
+    const auto src = payload(i, in);
+    const std::size_t seg = src.size();
     std::memcpy(d, in, hlen);
-    if (seg != 0) std::memcpy(d + hlen, in + hlen + i * plan.gso_size, seg);
-    const std::uint64_t payload_sum = partial ? 0 : packet::sum_bytes(std::span<const std::uint8_t>(d + hlen, seg));
+    if (copy && seg != 0) std::memcpy(d + hlen, src.data(), seg);
+    const auto body = copy ? std::span<const std::uint8_t>(d + hlen, seg) : src;
+    const std::uint64_t payload_sum = partial ? 0 : packet::sum_bytes(body);
     // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gso-csum-N.
     if constexpr (plant::kGsoCsumPercent != 0)
-      plant::burn(d + hlen, seg, plant::kGsoCsumPercent * plant::kRoundsPerPercent);
+      plant::burn(body.data(), seg, plant::kGsoCsumPercent * plant::kRoundsPerPercent);
 
     const std::size_t total = hlen + seg;
     if (plan.layers.version == 4) {
@@ -215,18 +223,27 @@ SplitResult gso_segment_count(const vnet::VnetHeader& header, std::span<const st
   return SplitResult{r.plan.segments, std::nullopt};
 }
 
-SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
-                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
-                      SegmentChecksum checksum) {
-  if (header.gso_type == vnet::kGsoNone) return copy_unsegmented(header, packet, out, lengths);
+namespace {
+
+// gso_split and gso_split_headers: `payloads` empty copies each payload after its headers.
+SplitResult split(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
+                  std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
+                  std::span<std::span<const std::uint8_t>> payloads, bool copy, SegmentChecksum checksum) {
+  if (header.gso_type == vnet::kGsoNone) {
+    const SplitResult r = copy_unsegmented(header, packet, out, lengths);
+    if (r.ok() && !copy) payloads[0] = {};
+    return r;
+  }
   const PlanResult r = plan_split(header, packet);
   if (r.error) return SplitResult{0, r.error};
   const Plan& plan = r.plan;
 
   // Every slot is checked before the first byte is written, so a failure leaves nothing half done.
-  if (out.size() < plan.segments || lengths.size() < plan.segments) return SplitResult{0, Error::kTooManySegments};
+  if (out.size() < plan.segments || lengths.size() < plan.segments || (!copy && payloads.size() < plan.segments))
+    return SplitResult{0, Error::kTooManySegments};
   for (std::size_t i = 0; i < plan.segments; ++i) {
-    if (out[i].size() < plan.header_length + plan.segment_payload(i)) return SplitResult{0, Error::kOutputTooSmall};
+    if (out[i].size() < plan.header_length + (copy ? plan.segment_payload(i) : 0))
+      return SplitResult{0, Error::kOutputTooSmall};
   }
 
   const bool tcp = header.base_gso_type() != vnet::kGsoUdpL4;
@@ -237,8 +254,31 @@ SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8
     w.seq0 = t.seq();
     w.flags0 = t.flags();
   }
-  for (std::size_t i = 0; i < plan.segments; ++i) lengths[i] = w.write(i, packet.data(), out[i].data());
+  for (std::size_t i = 0; i < plan.segments; ++i) {
+    const std::size_t length = w.write(i, packet.data(), out[i].data(), copy);
+    if (copy) {
+      lengths[i] = length;
+    } else {
+      lengths[i] = plan.header_length;
+      payloads[i] = w.payload(i, packet.data());
+    }
+  }
   return SplitResult{plan.segments, std::nullopt};
+}
+
+}  // namespace
+
+SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
+                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
+                      SegmentChecksum checksum) {
+  return split(header, packet, out, lengths, {}, /*copy=*/true, checksum);
+}
+
+SplitResult gso_split_headers(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
+                              std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
+                              std::span<std::span<const std::uint8_t>> payloads, SegmentChecksum checksum) {
+  if (payloads.empty()) return SplitResult{0, Error::kTooManySegments};
+  return split(header, packet, out, lengths, payloads, /*copy=*/false, checksum);
 }
 
 }  // namespace offload

@@ -33,6 +33,16 @@ SplitResult gso_split(const vnet::VnetHeader& header, std::span<const std::uint8
                       std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
                       SegmentChecksum checksum = SegmentChecksum::kComplete);
 
+// gso_split without copying payload: out[i] receives segment i's rewritten headers only
+// (lengths[i] = their length) and payloads[i] the view of its payload inside `packet`, so the
+// segment is out[i].first(lengths[i]) followed by payloads[i] and `packet` must outlive it (the
+// kernel's skb_segment shares the original's page fragments the same way). A packet without GSO
+// is copied whole into out[0], payloads[0] empty. `payloads` needs as many entries as `out`.
+SplitResult gso_split_headers(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet,
+                              std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths,
+                              std::span<std::span<const std::uint8_t>> payloads,
+                              SegmentChecksum checksum = SegmentChecksum::kComplete);
+
 // Number of segments `gso_split` would produce, or an error; lets callers size `out`.
 SplitResult gso_segment_count(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet);
 

@@ -10,14 +10,16 @@ namespace {
 IpParseResult fail(IpParseError e) { return IpParseResult{{}, false, e}; }
 }  // namespace
 
-IpParseResult parse_ip(std::span<const std::uint8_t> p) {
+IpParseResult parse_ip(std::span<const std::uint8_t> p) { return parse_ip(p, p.size()); }
+
+IpParseResult parse_ip(std::span<const std::uint8_t> p, std::size_t length) {
   if (p.empty()) return fail(IpParseError::kVersion);
   const std::uint8_t version = p[0] >> 4;
   if (version == 4) {
     if (!ConstIpv4Header::fits(p)) return fail(IpParseError::kIpv4Header);
     ConstIpv4Header ip(p);
     if (ip.ihl() < 5 || ip.header_length() > p.size()) return fail(IpParseError::kIpv4Header);
-    if (ip.total_length() != p.size()) return fail(IpParseError::kIpv4Length);
+    if (ip.total_length() != length) return fail(IpParseError::kIpv4Length);
     if (ip.is_fragment()) return fail(IpParseError::kIpv4Fragment);
     IpLayers l{4, ip.header_length(), ip.protocol(), ip.src(), ip.dst(), false};
     return IpParseResult{l, true, {}};
@@ -25,7 +27,7 @@ IpParseResult parse_ip(std::span<const std::uint8_t> p) {
   if (version == 6) {
     if (!ConstIpv6Header::fits(p)) return fail(IpParseError::kIpv6Length);
     ConstIpv6Header ip(p);
-    if (std::size_t{ip.payload_length()} + ConstIpv6Header::kSize != p.size()) return fail(IpParseError::kIpv6Length);
+    if (std::size_t{ip.payload_length()} + ConstIpv6Header::kSize != length) return fail(IpParseError::kIpv6Length);
     std::size_t off = ConstIpv6Header::kSize;
     std::uint8_t next = ip.next_header();
     bool ext = false;

@@ -35,6 +35,9 @@ struct IpParseResult {
 // Strict parse for the offload engine: lengths must match the buffer exactly and fragments are
 // rejected. Walks IPv6 hop-by-hop, routing and destination-options headers.
 IpParseResult parse_ip(std::span<const std::uint8_t> packet);
+// The same for a packet `length` bytes long whose first bytes are `head` (its payload lies
+// elsewhere, offload::Segment): the lengths must match `length`, every header must lie in `head`.
+IpParseResult parse_ip(std::span<const std::uint8_t> head, std::size_t length);
 
 const char* to_string(IpParseError e);
 

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "offload/gso_split.h"
 #include "support/engine_split.h"
 #include "support/packet_builder.h"
 #include "support/test_names.h"
@@ -127,6 +128,107 @@ TEST_P(GroRules, OutputsGroupInputsAsExpected) {
   GroTable table(row.options);
   const auto spans = spans_of(in);
   expect_groups(in, table.coalesce(spans), row.want);
+}
+
+// --- Packets in two pieces (the Segment overload) ----------------------------------------
+
+// A packet as a split by reference leaves it: its headers as the head, the rest as the tail (a
+// packet whose headers do not parse stays whole in its head).
+Segment two_pieces(const Bytes& b) {
+  const std::span<const std::uint8_t> all(b);
+  const auto parsed = packet::parse_ip(all);
+  if (!parsed.ok) return {all, {}};
+  const std::size_t l4 = parsed.layers.l4_offset;
+  std::size_t headers = 0;
+  if (parsed.layers.l4_protocol == packet::kProtoUdp && b.size() >= l4 + 8) headers = l4 + 8;
+  if (parsed.layers.l4_protocol == packet::kProtoTcp && packet::ConstTcpHeader::fits(all.subspan(l4)))
+    headers = l4 + packet::ConstTcpHeader(all.subspan(l4)).header_length();
+  if (headers == 0 || headers > b.size()) return {all, {}};
+  return {all.first(headers), all.subspan(headers)};
+}
+
+// One output as the kernel reads it from a gathering write.
+Bytes whole(const GroOutput& o) {
+  Bytes b(o.bytes.begin(), o.bytes.end());
+  for (const auto& piece : o.more) b.insert(b.end(), piece.begin(), piece.end());
+  return b;
+}
+
+// Every rule holds the same for packets in two pieces: the same outputs, headers and bytes.
+TEST_P(GroRules, PacketsInTwoPiecesCoalesceAsWholeOnes) {
+  const Row& row = GetParam();
+  const auto in = row.make();
+  std::vector<Segment> pieces;
+  for (const auto& b : in) pieces.push_back(two_pieces(b));
+  GroTable whole_table(row.options), pieces_table(row.options);
+  const auto want = whole_table.coalesce(spans_of(in));
+  const auto got = pieces_table.coalesce(pieces);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    SCOPED_TRACE("output " + std::to_string(k));
+    EXPECT_EQ(got[k].merged, want[k].merged);
+    EXPECT_EQ(got[k].header, want[k].header) << vnet::describe(got[k].header);
+    EXPECT_EQ(whole(got[k]), whole(want[k]));
+    EXPECT_TRUE(want[k].more.empty()) << "the whole-packet overload hands out whole packets";
+    EXPECT_LE(got[k].more.size(), kMaxGroPieces);
+    // Gathered, a merged output holds only the rewritten headers, its payload stays in the input;
+    // it is copied whole only when its members' payloads would take too many pieces.
+    if (got[k].merged > 1 && got[k].more.empty()) {
+      EXPECT_GT(got[k].merged, kMaxGroPieces);
+    } else if (got[k].merged > 1) {
+      EXPECT_EQ(got[k].bytes.size(), std::size_t{got[k].header.hdr_len});
+    }
+  }
+}
+
+// The segments of one super-packet split by reference lie back to back: merged again, their
+// payload is one piece, the super-packet's own bytes.
+TEST(GroTable, SegmentsOfOneSuperPacketGatherIntoOnePiece) {
+  for (const auto& spec : {tcp4(), tcp6(), udp4(), udp6()}) {
+    SCOPED_TRACE(spec.proto == packet::kProtoTcp ? "TCP" : "UDP");
+    PacketSpec s = spec;
+    s.payload = tbtest::pattern(10 * 1000);
+    const auto g = tbtest::make_gso(s, 1000);
+    std::vector<Bytes> storage(10, Bytes(128));
+    std::vector<std::span<std::uint8_t>> slots(storage.begin(), storage.end());
+    std::vector<std::size_t> lengths(10);
+    std::vector<std::span<const std::uint8_t>> payloads(10);
+    const auto r = gso_split_headers(g.header, g.bytes, slots, lengths, payloads, SegmentChecksum::kPartial);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r.segments, 10u);
+    std::vector<Segment> in;
+    for (std::size_t i = 0; i < 10; ++i) in.push_back({slots[i].first(lengths[i]), payloads[i]});
+    GroTable table;
+    const auto out = table.coalesce(in, std::vector<std::uint8_t>(10, kChecksumPartial));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].merged, 10u);
+    ASSERT_EQ(out[0].more.size(), 1u);
+    EXPECT_EQ(out[0].more[0].data(), g.bytes.data() + g.header.hdr_len);
+    EXPECT_EQ(out[0].more[0].size(), g.bytes.size() - g.header.hdr_len);
+    // What the kernel reads from the gathering write splits back into the very segments.
+    const auto again = tbtest::engine_split(out[0].header, whole(out[0]));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.segments, tbtest::engine_split(g.header, g.bytes).segments);
+  }
+}
+
+// A run whose payload would need more pieces than a write may gather is copied whole instead.
+TEST(GroTable, ARunOfTooManyPiecesIsCopiedWhole) {
+  const std::size_t n = kMaxGroPieces + 1;
+  const auto in = segments(tcp4(), n, 10);  // each in its own buffer: no two pieces join
+  std::vector<Segment> pieces;
+  for (const auto& b : in) pieces.push_back(two_pieces(b));
+  GroTable table;
+  const auto out = table.coalesce(pieces);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].merged, n);
+  EXPECT_TRUE(out[0].more.empty());
+  const auto segs = split(out[0]);
+  EXPECT_EQ(segs, in);
+  // One fewer fits: gathered, one piece per member.
+  const auto fits = table.coalesce(std::span(pieces).first(kMaxGroPieces));
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_EQ(fits[0].more.size(), kMaxGroPieces);
 }
 
 // Breaks the L4 checksum by flipping a payload byte.

@@ -235,6 +235,22 @@ TEST_P(GsoRule, SplitAndCountAgree) {
   }
 }
 
+// gso_split_headers applies the same rules: the same verdict, and nothing written on refusal.
+TEST_P(GsoRule, SplitByReferenceAgrees) {
+  const RuleCase& rc = GetParam();
+  GsoPacket g = tbtest::make_gso(rc.spec, 1448);
+  rc.mutate(g);
+  Outputs out(64, 65536);
+  std::vector<std::span<const std::uint8_t>> payloads(64);
+  const SplitResult r = gso_split_headers(g.header, g.bytes, out.slots, out.lengths, payloads);
+  EXPECT_EQ(r.error, rc.expected) << (r.error ? to_string(*r.error) : "accepted");
+  if (rc.expected) {
+    EXPECT_EQ(out.buffers[0], Bytes(65536, kFill)) << "a rejected packet must not write output";
+  } else {
+    EXPECT_EQ(r.segments, gso_segment_count(g.header, g.bytes).segments);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Offload, GsoRule, ::testing::ValuesIn(rule_cases()), tbtest::case_name);
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +393,52 @@ TEST_P(GsoSegments, PartialChecksumsDifferOnlyInTheFieldTheKernelCompletes) {
   }
 }
 
+// gso_split_headers: each slot holds only the segment's headers, its payload is a view into the
+// super-packet, and the two together are the segment gso_split writes, with either checksum.
+TEST_P(GsoSegments, ByReferenceHeadersThenPayloadAreTheCopiedSegment) {
+  const SegmentCase& sc = GetParam();
+  const GsoPacket g = tbtest::make_gso(sc.spec, sc.gso_size);
+  for (const auto checksum : {SegmentChecksum::kComplete, SegmentChecksum::kPartial}) {
+    SCOPED_TRACE(checksum == SegmentChecksum::kComplete ? "complete" : "partial");
+    const Split copied = split(g.header, g.bytes, 1024, 65536, checksum);
+    ASSERT_TRUE(copied.result.ok());
+    Outputs out(1024, 128);  // headers only: 128 bytes per slot are plenty
+    std::vector<std::span<const std::uint8_t>> payloads(1024);
+    const SplitResult r = gso_split_headers(g.header, g.bytes, out.slots, out.lengths, payloads, checksum);
+    ASSERT_TRUE(r.ok()) << to_string(*r.error);
+    ASSERT_EQ(r.segments, sc.expected_segments);
+    const auto* const begin = g.bytes.data();
+    const auto* const end = begin + g.bytes.size();
+    for (std::size_t i = 0; i < r.segments; ++i) {
+      SCOPED_TRACE("segment " + std::to_string(i));
+      EXPECT_EQ(out.lengths[i], std::size_t{g.header.hdr_len}) << "the slot holds the headers and nothing else";
+      if (!payloads[i].empty()) {
+        EXPECT_GE(payloads[i].data(), begin + out.lengths[i]);
+        EXPECT_LE(payloads[i].data() + payloads[i].size(), end) << "the payload is a view into the super-packet";
+      }
+      Bytes joined = out.segment(i);
+      joined.insert(joined.end(), payloads[i].begin(), payloads[i].end());
+      EXPECT_EQ(joined, copied.segments[i]);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Offload, GsoSegments, ::testing::ValuesIn(segment_cases()), tbtest::case_name);
+
+TEST(GsoNone, ByReferenceCopiesThePacketWholeWithAnEmptyPayload) {
+  GsoPacket g = tbtest::make_gso(tcp4(100), 1448);
+  g.header.gso_type = vnet::kGsoNone;
+  g.header.gso_size = 0;
+  Outputs out(2, 65536);
+  std::vector<std::span<const std::uint8_t>> payloads(2, std::span<const std::uint8_t>(g.bytes));
+  const SplitResult r = gso_split_headers(g.header, g.bytes, out.slots, out.lengths, payloads);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.segments, 1u);
+  EXPECT_TRUE(payloads[0].empty());
+  EXPECT_EQ(out.segment(0), split(g.header, g.bytes).segments.at(0)) << "as gso_split writes it, checksum completed";
+  EXPECT_EQ(gso_split_headers(g.header, g.bytes, out.slots, out.lengths, {}).error, Error::kTooManySegments)
+      << "no room for the payload views";
+}
 
 // ---------------------------------------------------------------------------------------------
 // Focused checks on individual header fields.

@@ -127,6 +127,28 @@ TEST_P(ParseIp, ResultMatchesTable) {
   EXPECT_EQ(r.layers.dst.data(), c.packet.data() + (addr == 4 ? 16 : 24));
 }
 
+// A packet whose payload lies elsewhere (parse_ip(head, length)): given its headers and its
+// length, the same verdict as the whole packet; one byte fewer of length is a length error.
+TEST_P(ParseIp, HeadersAndLengthAloneGiveTheSameResult) {
+  const ParseCase& c = GetParam();
+  const std::span<const std::uint8_t> whole(c.packet);
+  const IpParseResult want = parse_ip(whole);
+  const std::size_t headers = want.ok ? want.layers.l4_offset : whole.size();
+  const IpParseResult r = parse_ip(whole.first(headers), whole.size());
+  EXPECT_EQ(r.ok, want.ok);
+  EXPECT_EQ(r.error, want.error);
+  if (!want.ok) return;
+  EXPECT_EQ(r.layers.l4_offset, want.layers.l4_offset);
+  EXPECT_EQ(r.layers.l4_protocol, want.layers.l4_protocol);
+  EXPECT_EQ(r.layers.ipv6_has_ext, want.layers.ipv6_has_ext);
+  const IpParseResult shorter = parse_ip(whole.first(headers), whole.size() - 1);
+  EXPECT_FALSE(shorter.ok);
+  EXPECT_EQ(shorter.error, want.layers.version == 4 ? IpParseError::kIpv4Length : IpParseError::kIpv6Length);
+  if (want.layers.ipv6_has_ext) {  // an extension header cut off by the head is an error, not a read past it
+    EXPECT_EQ(parse_ip(whole.first(headers - 1), whole.size()).error, IpParseError::kIpv6ExtHeader);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Packet, ParseIp, ::testing::ValuesIn(parse_cases()), tbtest::case_name);
 
 TEST(ParseIp, ErrorDescriptionsAreDistinct) {
