@@ -211,6 +211,9 @@ struct GroTable::State {
     std::int32_t older = kNone;    // previous run of the same flow
     const FlowKey* key = nullptr;  // into the slot table, which does not move during a batch
     bool closed = true;
+    bool copied = false;            // merged: payload copied into the buffer, not gathered
+    std::uint32_t first_piece = 0;  // merged and gathered: its entries in `pieces`
+    std::uint32_t pieces = 0;
   };
   struct Slot {
     std::uint32_t stamp = 0;  // slot is live in the batch whose stamp matches
@@ -353,15 +356,46 @@ std::span<const GroOutput> GroTable::run(std::span<const Segment> packets, std::
     st.runs.push_back(fresh);
   }
 
-  // Size the merge buffer and the piece list once so the spans handed out never move.
-  std::size_t need = 0, most_pieces = 0;
-  for (const auto& run : st.runs) {
-    if (run.count > 1) need += run.total_len;
-    most_pieces += 2 * run.count;  // a member's rest of head and its tail, at most
-  }
-  if (st.buffer.size() < need) st.buffer.resize(need);
+  // Gathered, each merged run's payload becomes pieces: each member's rest of head, then its tail,
+  // a piece that starts where the previous one ends extending it. A run that would take too many
+  // pieces is copied instead. The piece list is reserved first so the spans handed out never move.
+  std::size_t most_pieces = 0;
+  for (const auto& run : st.runs) most_pieces += 2 * run.count;
   st.pieces.clear();
   if (gather && st.pieces.capacity() < most_pieces) st.pieces.reserve(most_pieces);
+  const auto each_piece = [&](const State::Run& run, auto&& take) {
+    for (std::int32_t i = run.head; i != kNone; i = st.members[static_cast<std::size_t>(i)].next) {
+      const Segment& seg = packets[static_cast<std::size_t>(i)];
+      const auto& m = st.members[static_cast<std::size_t>(i)];
+      for (const Bytes b : {seg.head.subspan(m.hdr_len), seg.tail})
+        if (!b.empty()) take(b);
+      // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gro-copy-N.
+      if constexpr (plant::kGroCopyPercent != 0)
+        plant::burn(seg.head.data(), m.payload_len, plant::kGroCopyPercent * plant::kRoundsPerPercent);
+    }
+  };
+  // The merge buffer holds each merged run's headers, and its payload too when it is copied: sized
+  // once, so the spans handed out never move either.
+  std::size_t need = 0;
+  for (auto& run : st.runs) {
+    if (run.count == 1) continue;
+    run.first_piece = static_cast<std::uint32_t>(st.pieces.size());
+    if (gather) {
+      each_piece(run, [&](Bytes b) {
+        const bool joins =
+            st.pieces.size() > run.first_piece && st.pieces.back().data() + st.pieces.back().size() == b.data();
+        if (joins)
+          st.pieces.back() = Bytes(st.pieces.back().data(), st.pieces.back().size() + b.size());
+        else
+          st.pieces.push_back(b);
+      });
+    }
+    run.pieces = static_cast<std::uint32_t>(st.pieces.size() - run.first_piece);
+    run.copied = !gather || run.pieces > kMaxGroPieces;
+    if (run.copied) st.pieces.resize(run.first_piece);
+    need += run.copied ? run.total_len : st.members[static_cast<std::size_t>(run.head)].hdr_len;
+  }
+  if (st.buffer.size() < need) st.buffer.resize(need);
 
   std::uint8_t* dst = st.buffer.data();
   for (const auto& run : st.runs) {
@@ -377,43 +411,18 @@ std::span<const GroOutput> GroTable::run(std::span<const Segment> packets, std::
     }
     const auto& hm = st.members[static_cast<std::size_t>(run.head)];
     std::memcpy(dst, head.head.data(), hm.hdr_len);
-    // Each member's payload: the rest of its head, then its tail. Gathered, a piece that starts
-    // where the previous one ends extends it; a run that would take too many pieces is copied.
-    const std::size_t first_piece = st.pieces.size();
-    bool copied = !gather;
-    std::size_t off = hm.hdr_len;
-    const auto take = [&](Bytes b) {
-      if (b.empty()) return;
-      if (copied) {
-        std::memcpy(dst + off, b.data(), b.size());
-      } else if (st.pieces.size() > first_piece && st.pieces.back().data() + st.pieces.back().size() == b.data()) {
-        st.pieces.back() = Bytes(st.pieces.back().data(), st.pieces.back().size() + b.size());
-      } else {
-        st.pieces.push_back(b);
-      }
-      off += b.size();
-    };
-    const auto take_members = [&] {
-      off = hm.hdr_len;
-      for (std::int32_t i = run.head; i != kNone; i = st.members[static_cast<std::size_t>(i)].next) {
-        const Segment& seg = packets[static_cast<std::size_t>(i)];
-        const auto& m = st.members[static_cast<std::size_t>(i)];
-        take(seg.head.subspan(m.hdr_len));
-        take(seg.tail);
-        // Test-only (offload/plant.h): compiles to nothing unless configured with -DTUNBENCH_PLANT=gro-copy-N.
-        if constexpr (plant::kGroCopyPercent != 0)
-          plant::burn(seg.head.data(), m.payload_len, plant::kGroCopyPercent * plant::kRoundsPerPercent);
-      }
-    };
-    take_members();
-    if (!copied && st.pieces.size() - first_piece > kMaxGroPieces) {
-      st.pieces.resize(first_piece);
-      copied = true;
-      take_members();
+    const std::size_t off = run.total_len;
+    std::span<const Bytes> more;
+    if (run.copied) {
+      std::size_t at = hm.hdr_len;
+      each_piece(run, [&](Bytes b) {
+        std::memcpy(dst + at, b.data(), b.size());
+        at += b.size();
+      });
+    } else {
+      more = std::span<const Bytes>(st.pieces).subspan(run.first_piece, run.pieces);
     }
-    const std::span<std::uint8_t> out(dst, copied ? off : hm.hdr_len);
-    const std::span<const Bytes> more =
-        copied ? std::span<const Bytes>{} : std::span<const Bytes>(st.pieces).subspan(first_piece);
+    const std::span<std::uint8_t> out(dst, run.copied ? off : hm.hdr_len);
     dst += out.size();
 
     const FlowKey& key = *run.key;
