@@ -62,7 +62,8 @@ void AsyncTunDevice::async_send_batch(std::span<const OutPacket> packets, Handle
 void AsyncTunDevice::send_from(std::span<const OutPacket> packets, std::size_t done, Handler handler) {
   const int fd = descriptor_.native_handle();
   while (done < packets.size()) {
-    const long n = write_packet(fd, offloads_.vnet_hdr, packets[done].bytes, packets[done].vnet);
+    const OutPacket& p = packets[done];
+    const long n = write_packet(fd, offloads_.vnet_hdr, p.bytes, p.vnet, Wait::kAsTheFdSays, p.more);
     if (n == -EAGAIN) {
       descriptor_.async_wait(
           boost::asio::posix::stream_descriptor::wait_write,

@@ -22,11 +22,23 @@ struct Packet {
   std::span<std::uint8_t> bytes() const { return buffer.first(length); }
 };
 
+// Most pieces an OutPacket may carry in `more` (the writer's iovec has room for them).
+inline constexpr std::size_t kMaxOutPieces = 64;
+
 // Read-only counterpart used on send, so a GRO output that points into a table's buffer can
-// be written without a copy.
+// be written without a copy. The packet is `bytes` followed by the pieces of `more` (at most
+// kMaxOutPieces), written as one packet with one gathering write: a GRO output whose payload
+// stayed in the buffers it was read into.
 struct OutPacket {
   std::span<const std::uint8_t> bytes;
   vnet::VnetHeader vnet{};
+  std::span<const std::span<const std::uint8_t>> more{};
+
+  std::size_t size() const {
+    std::size_t n = bytes.size();
+    for (const auto& piece : more) n += piece.size();
+    return n;
+  }
 };
 
 class BatchDevice {

@@ -119,9 +119,10 @@ IoResult FdQueue::read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* hea
   return {0, static_cast<int>(-n)};
 }
 
-IoResult FdQueue::write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header) {
-  const long n =
-      blocking(POLLOUT, [&] { return write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header, Wait::kUntilSignal); });
+IoResult FdQueue::write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header,
+                            std::span<const std::span<const std::uint8_t>> more) {
+  const long n = blocking(
+      POLLOUT, [&] { return write_packet(fd_.get(), offloads_.vnet_hdr, bytes, header, Wait::kUntilSignal, more); });
   if (n >= 0) return {static_cast<std::size_t>(n), 0};
   return {0, static_cast<int>(-n)};
 }
@@ -151,7 +152,7 @@ IoResult FdQueue::recv_batch(std::span<Packet> packets) {
 IoResult FdQueue::send_batch(std::span<const OutPacket> packets) {
   std::size_t done = 0;
   for (const OutPacket& p : packets) {
-    const IoResult r = write_one(p.bytes, p.vnet);
+    const IoResult r = write_one(p.bytes, p.vnet, p.more);
     if (!r.ok()) return {done, r.error};
     ++done;
   }

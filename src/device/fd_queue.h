@@ -52,7 +52,8 @@ class FdQueue : public PacketDevice, public BatchDevice {
   template <class Call>
   long blocking(short events, Call call);
   IoResult read_one(std::span<std::uint8_t> buffer, vnet::VnetHeader* header);
-  IoResult write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header);
+  IoResult write_one(std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header,
+                     std::span<const std::span<const std::uint8_t>> more = {});
 
   // More threads than modes ever put on one queue (two: sync-gso-concurrent).
   static constexpr std::size_t kMaxBlocked = 16;

@@ -46,19 +46,21 @@ long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::Vn
   return n - static_cast<long>(vnet::kHeaderSize);
 }
 
-long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header,
-                  Wait wait) {
+long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header, Wait wait,
+                  std::span<const std::span<const std::uint8_t>> more) {
+  if (more.size() > kMaxOutPieces) return -EMSGSIZE;
   std::array<std::uint8_t, vnet::kHeaderSize> hdr{};
-  std::array<iovec, 2> iov{};
+  std::array<iovec, 2 + kMaxOutPieces> iov{};
   int n_iov = 0;
   if (vnet_hdr) {
     vnet::encode(header, hdr);
     iov[n_iov++] = {hdr.data(), hdr.size()};
   }
-  // writev never writes through iov_base; the cast only satisfies the C struct.
+  // writev never writes through iov_base; the casts only satisfy the C struct.
   iov[n_iov++] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+  for (const auto& piece : more) iov[n_iov++] = {const_cast<std::uint8_t*>(piece.data()), piece.size()};
   const int flags = wait == Wait::kNever ? RWF_NOWAIT : 0;
-  const ssize_t n = plain(vnet_hdr, wait)
+  const ssize_t n = plain(vnet_hdr, wait) && more.empty()
                         ? retrying(wait, [&] { return ::write(fd, bytes.data(), bytes.size()); })
                         : retrying(wait, [&] { return ::pwritev2(fd, iov.data(), n_iov, -1, flags); });
   if (n < 0) return -errno;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "device/batch_device.h"
 #include "vnet/vnet_header.h"
 
 namespace device {
@@ -22,7 +23,8 @@ long read_packet(int fd, bool vnet_hdr, std::span<std::uint8_t> buffer, vnet::Vn
                  Wait wait = Wait::kAsTheFdSays);
 
 // Returns the IP bytes written (header excluded), or -errno (-EAGAIN when the queue is full).
+// The packet is `bytes` followed by the pieces of `more` (at most kMaxOutPieces, else -EMSGSIZE).
 long write_packet(int fd, bool vnet_hdr, std::span<const std::uint8_t> bytes, const vnet::VnetHeader& header,
-                  Wait wait = Wait::kAsTheFdSays);
+                  Wait wait = Wait::kAsTheFdSays, std::span<const std::span<const std::uint8_t>> more = {});
 
 }  // namespace device

@@ -123,8 +123,10 @@ class FakeQueue final : public device::PacketDevice, public device::BatchDevice,
   }
   device::IoResult send_batch(std::span<const device::OutPacket> packets) override {
     for (std::size_t i = 0; i < packets.size(); ++i) {
-      Record r{offloads_.vnet_hdr ? packets[i].vnet : vnet::VnetHeader{},
-               Bytes(packets[i].bytes.begin(), packets[i].bytes.end()), index_};
+      // One packet, as the kernel gathers it from the pieces of a writev.
+      Bytes bytes(packets[i].bytes.begin(), packets[i].bytes.end());
+      for (const auto& piece : packets[i].more) bytes.insert(bytes.end(), piece.begin(), piece.end());
+      Record r{offloads_.vnet_hdr ? packets[i].vnet : vnet::VnetHeader{}, std::move(bytes), index_};
       if (const int e = attempt(std::move(r))) return {i, e};
     }
     return {packets.size(), 0};

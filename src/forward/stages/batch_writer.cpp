@@ -34,16 +34,32 @@ void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets,
   counts_.clear();
   pos_ = 0;
   in_fallback_ = false;
-  if (gro_) {
-    for (const auto& o : gro_->coalesce(packets, checksum_ok)) {
-      outs_.push_back({o.bytes, o.header});
-      counts_.push_back(static_cast<std::uint32_t>(o.merged));
-    }
-    return;
-  }
+  if (gro_) return take(gro_->coalesce(packets, checksum_ok));
   for (const auto& p : packets) {
     outs_.push_back({p, {}});  // a fresh all-zero header for every write
     counts_.push_back(1);
+  }
+}
+
+void BatchWriter::begin(std::span<const offload::Segment> segments, std::span<const std::uint8_t> checksum_ok) {
+  outs_.clear();
+  counts_.clear();
+  pos_ = 0;
+  in_fallback_ = false;
+  if (gro_) return take(gro_->coalesce(segments, checksum_ok));
+  for (const auto& s : segments) {
+    const std::span<const std::span<const std::uint8_t>> more =
+        s.tail.empty() ? std::span<const std::span<const std::uint8_t>>{} : std::span(&s.tail, 1);
+    outs_.push_back({s.head, {}, more});
+    counts_.push_back(1);
+  }
+}
+
+void BatchWriter::take(std::span<const offload::GroOutput> outputs) {
+  static_assert(offload::kMaxGroPieces <= device::kMaxOutPieces, "a GRO output must fit one gathering write");
+  for (const auto& o : outputs) {
+    outs_.push_back({o.bytes, o.header, o.more});
+    counts_.push_back(static_cast<std::uint32_t>(o.merged));
   }
 }
 
@@ -64,7 +80,7 @@ void BatchWriter::advance(std::size_t n, Tally& t) {
   for (std::size_t i = 0; i < n; ++i) {
     t.written += in_fallback_ ? 1 : counts_[pos_ + i];
     t.writes += 1;
-    t.bytes += cur[i].bytes.size();
+    t.bytes += cur[i].size();
   }
   if (in_fallback_) {
     fb_pos_ += n;
@@ -102,7 +118,13 @@ void BatchWriter::refuse(int error, Tally& t) {
   }
   // The kernel refused a GSO write it should take: resend its segments one by one. By the GRO
   // contract (docs/offload.md §6) they are exactly the `count` packets it carried.
-  const auto r = offload::gso_split(out.vnet, out.bytes, fb_slots_, fb_lengths_);
+  std::span<const std::uint8_t> whole = out.bytes;
+  if (!out.more.empty()) {
+    fb_whole_.assign(out.bytes.begin(), out.bytes.end());
+    for (const auto& piece : out.more) fb_whole_.insert(fb_whole_.end(), piece.begin(), piece.end());
+    whole = fb_whole_;
+  }
+  const auto r = offload::gso_split(out.vnet, whole, fb_slots_, fb_lengths_);
   if (!r.ok()) {
     t.drop(drop_reason(*r.error), count);
     return;

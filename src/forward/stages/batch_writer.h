@@ -27,6 +27,9 @@ class BatchWriter {
 
   // Plain IP packets; they must stay valid until done(). `checksum_ok`: see GroTable::coalesce.
   void begin(std::span<const std::span<const std::uint8_t>> packets, std::span<const std::uint8_t> checksum_ok = {});
+  // The same over packets in two pieces (SegmentArena kByReference): written gathered, no
+  // payload copied; they and the buffers their tails point into must stay valid until done().
+  void begin(std::span<const offload::Segment> segments, std::span<const std::uint8_t> checksum_ok = {});
   // Packets with their own headers (passthrough); `segments[i]` = packets output i stands for.
   void begin_raw(std::span<const device::OutPacket> outs, std::span<const std::uint32_t> segments);
 
@@ -37,6 +40,7 @@ class BatchWriter {
   bool coalescing() const { return gro_ != nullptr; }
 
  private:
+  void take(std::span<const offload::GroOutput> outputs);
   void advance(std::size_t n, Tally& t);
   void refuse(int error, Tally& t);
 
@@ -45,7 +49,9 @@ class BatchWriter {
   std::vector<std::uint32_t> counts_;
   std::size_t pos_ = 0;
 
-  // Segments of a refused GSO write, sent one by one before outs_[pos_..] resumes.
+  // Segments of a refused GSO write, sent one by one before outs_[pos_..] resumes; a gathered
+  // write is first made whole in fb_whole_ for the split.
+  std::vector<std::uint8_t> fb_whole_;
   std::unique_ptr<std::uint8_t[]> fb_storage_;
   std::vector<std::span<std::uint8_t>> fb_slots_;
   std::vector<std::size_t> fb_lengths_;

@@ -10,11 +10,11 @@ ReadStage::ReadStage(bool in_vnet, bool passthrough, std::size_t segment_size)
   raw_counts_.reserve(kRecvBatch);
 }
 
-void ReadStage::fill_arena(Tally& t, offload::SegmentChecksum checksum) {
+void ReadStage::fill_arena(Tally& t, offload::SegmentChecksum checksum, Payload payload) {
   arena_.clear();
   while (next_ < packets_.size()) {
     const auto& p = packets_[next_];
-    if (arena_.add(p.vnet, p.bytes(), in_vnet_, t, checksum) == SplitOutcome::kNoRoom)
+    if (arena_.add(p.vnet, p.bytes(), in_vnet_, t, checksum, payload) == SplitOutcome::kNoRoom)
       return;  // write, then resume here
     ++next_;
   }
@@ -23,9 +23,12 @@ void ReadStage::fill_arena(Tally& t, offload::SegmentChecksum checksum) {
 bool ReadStage::fill(BatchWriter& writer, Tally& t) {
   if (!passthrough_) {
     // A coalescing writer writes every segment merged or with NEEDS_CSUM: nobody needs the
-    // payload summed (a tenth of sync-gso-concurrent's samples when it was).
-    fill_arena(t, writer.coalescing() ? offload::SegmentChecksum::kPartial : offload::SegmentChecksum::kComplete);
-    writer.begin(arena_.packets(), arena_.checksums_ok());
+    // payload summed (a tenth of sync-gso-concurrent's samples when it was). The writer is done
+    // before the read buffers are reused, so segments keep their payload where it was read: the
+    // only copies of it are the kernel's, into user space and out again.
+    fill_arena(t, writer.coalescing() ? offload::SegmentChecksum::kPartial : offload::SegmentChecksum::kComplete,
+               Payload::kByReference);
+    writer.begin(arena_.segments(), arena_.checksums_ok());
     return !arena_.empty();
   }
   raw_.clear();

@@ -3,9 +3,9 @@
 // async drivers use it: fill() consumes read packets until the arena is full or the batch is
 // done; the driver writes what fill() produced and calls fill() again until finished().
 //
-// Two shapes: split (every packet through gso_split/copy into the arena, then GRO on write)
-// and passthrough (both devices granted the same offloads: a packet, GSO or not, is forwarded
-// whole with its virtio header after vnet::validate; see PassthroughForwarder).
+// Two shapes: split (every packet through gso_split into the arena, payload by reference, then
+// GRO on write) and passthrough (both devices granted the same offloads: a packet, GSO or not,
+// is forwarded whole with its virtio header after vnet::validate; see PassthroughForwarder).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -34,10 +34,10 @@ class ReadStage {
   std::span<const std::uint8_t> segment_checksums_ok() const { return arena_.checksums_ok(); }
   // fill() without a writer: only the arena (channel readers copy segments() out), every
   // checksum complete.
-  void fill_arena(Tally& t) { fill_arena(t, offload::SegmentChecksum::kComplete); }
+  void fill_arena(Tally& t) { fill_arena(t, offload::SegmentChecksum::kComplete, Payload::kCopied); }
 
  private:
-  void fill_arena(Tally& t, offload::SegmentChecksum checksum);
+  void fill_arena(Tally& t, offload::SegmentChecksum checksum, Payload payload);
 
   bool in_vnet_;
   bool passthrough_;

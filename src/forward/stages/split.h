@@ -29,8 +29,12 @@ struct SplitInto {
 // retries, unless `out` was already its whole capacity, in which case pass last_try).
 // `checksum` kPartial: the segments of a GSO packet get the pseudo-header sum only, for a writer
 // that coalesces them (GroTable) and so writes every one of them with NEEDS_CSUM or merged.
+// `payloads` non-empty (as many entries as `out`): the payload of a GSO packet's segments is
+// not copied (offload::gso_split_headers): out[i] gets segment i's headers, payloads[i] its
+// payload inside `packet`; every other packet is copied whole, payloads[0] empty.
 SplitInto split_into(const vnet::VnetHeader& header, std::span<const std::uint8_t> packet, bool vnet,
                      std::span<const std::span<std::uint8_t>> out, std::span<std::size_t> lengths, bool last_try,
-                     Tally& t, offload::SegmentChecksum checksum = offload::SegmentChecksum::kComplete);
+                     Tally& t, offload::SegmentChecksum checksum = offload::SegmentChecksum::kComplete,
+                     std::span<std::span<const std::uint8_t>> payloads = {});
 
 }  // namespace forward

@@ -5,8 +5,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <future>
 #include <latch>
 #include <string>
@@ -144,6 +146,36 @@ TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w.count, 1u);
   EXPECT_EQ(read_raw(sp.peer.get()), wire);
+}
+
+// A packet in pieces (bytes, then `more`) leaves as one packet, header first, with or without
+// the vnet header; more pieces than a write gathers are refused, nothing written.
+TEST(FdQueueTest, APacketInPiecesIsWrittenAsOne) {
+  for (const auto& offloads : {kEveryOffload, kPlain}) {
+    SCOPED_TRACE(offloads.vnet_hdr ? "vnet" : "plain");
+    SocketPair sp;
+    FdQueue q(std::move(sp.ours), offloads);
+    const auto pkt = test_packet(9, 300);
+    const std::span<const std::uint8_t> all(pkt);
+    const std::array<std::span<const std::uint8_t>, 2> more{all.subspan(40, 200), all.subspan(240)};
+    const std::array<OutPacket, 1> out{OutPacket{.bytes = all.first(40), .vnet = {}, .more = more}};
+    EXPECT_EQ(out[0].size(), pkt.size());
+    const IoResult w = q.send_batch(out);
+    ASSERT_TRUE(w.ok()) << std::strerror(w.error);
+    EXPECT_EQ(w.count, 1u);
+    const auto raw = read_raw(sp.peer.get());
+    const std::size_t header = offloads.vnet_hdr ? vnet::kHeaderSize : 0;  // all zero: no offload asked
+    ASSERT_EQ(raw.size(), header + pkt.size());
+    EXPECT_TRUE(std::all_of(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(header),
+                            [](std::uint8_t b) { return b == 0; }));
+    EXPECT_TRUE(std::equal(pkt.begin(), pkt.end(), raw.begin() + static_cast<std::ptrdiff_t>(header)));
+
+    const std::vector<std::span<const std::uint8_t>> too_many(kMaxOutPieces + 1, all.first(1));
+    const std::array<OutPacket, 1> refused{OutPacket{.bytes = all.first(1), .vnet = {}, .more = too_many}};
+    const IoResult r = q.send_batch(refused);
+    EXPECT_EQ(r.count, 0u);
+    EXPECT_EQ(r.error, EMSGSIZE);
+  }
 }
 
 TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {

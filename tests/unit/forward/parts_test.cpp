@@ -197,6 +197,86 @@ TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
   EXPECT_TRUE(arena.checksums_ok().empty());
 }
 
+// By reference, the arena keeps a GSO packet's segments as headers in its slots and payload in
+// the packet it was given; packets without GSO are copied whole. Either way each segment is the
+// packet the copying split makes.
+TEST(SegmentArena, ByReferenceKeepsPayloadWhereItWasRead) {
+  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
+  offload::GroTable gro;
+  const auto merged = gro.coalesce(views);
+  ASSERT_EQ(merged.size(), 1u);
+  const std::vector<std::uint8_t> super(merged[0].bytes.begin(), merged[0].bytes.end());
+
+  forward::SegmentArena arena(16, 2000);
+  forward::Tally t;
+  ASSERT_EQ(
+      arena.add(merged[0].header, super, true, t, offload::SegmentChecksum::kComplete, forward::Payload::kByReference),
+      forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[0], true, t, offload::SegmentChecksum::kComplete,
+                      forward::Payload::kByReference),
+            forward::SplitOutcome::kDone);
+  const auto segs = arena.segments();
+  ASSERT_EQ(segs.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    SCOPED_TRACE("segment " + std::to_string(i));
+    const auto& want = pkts[i % 4];
+    std::vector<std::uint8_t> got(segs[i].head.begin(), segs[i].head.end());
+    got.insert(got.end(), segs[i].tail.begin(), segs[i].tail.end());
+    EXPECT_EQ(got, want);
+    if (i < 4) {
+      EXPECT_EQ(segs[i].head.size(), std::size_t{merged[0].header.hdr_len});
+      EXPECT_GE(segs[i].tail.data(), super.data());
+      EXPECT_LE(segs[i].tail.data() + segs[i].tail.size(), super.data() + super.size());
+    } else {
+      EXPECT_TRUE(segs[i].tail.empty()) << "a packet without GSO is copied whole";
+    }
+  }
+}
+
+// Segments written by a coalescing writer: one gathered write whose pieces are the segments'
+// payload; refused with EINVAL, it is made whole and split into the same packets as ever.
+TEST(BatchWriter, GathersSegmentsAndFallsBackOnEinval) {
+  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  std::vector<offload::Segment> segs;
+  for (const auto& p : pkts) {
+    const std::span<const std::uint8_t> all(p);
+    segs.push_back({all.first(40), all.subspan(40)});  // IPv4 + TCP without options: 40 bytes of headers
+  }
+  forward::BatchWriter w(tbtest::full_offloads(), 2000, 16);
+  w.begin(segs);
+  ASSERT_EQ(w.pending().size(), 1u);
+  const auto& out = w.pending()[0];
+  EXPECT_TRUE(out.vnet.is_gso());
+  EXPECT_EQ(out.bytes.size(), 40u);
+  ASSERT_EQ(out.more.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(out.more[i].data(), segs[i].tail.data()) << "no payload copied";
+  forward::Tally t;
+  t.packets = 4;
+  w.on_sent({0, EINVAL}, t);
+  EXPECT_EQ(t.gso_fallbacks, 1u);
+  ASSERT_EQ(w.pending().size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(std::equal(w.pending()[0].bytes.begin(), w.pending()[0].bytes.end(), pkts[i].begin(), pkts[i].end()));
+    EXPECT_TRUE(w.pending()[0].more.empty());
+    w.on_sent({1, 0}, t);
+  }
+  EXPECT_TRUE(w.done());
+  EXPECT_EQ(t.written, 4u);
+  EXPECT_EQ(t.bytes, pkts[0].size() * 4) << "bytes counted over every piece";
+  EXPECT_TRUE(t.balanced());
+
+  // Without GSO writes, each segment leaves as itself, head and tail gathered.
+  forward::BatchWriter plain(tbtest::no_offloads(), 2000, 16);
+  plain.begin(segs);
+  ASSERT_EQ(plain.pending().size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(plain.pending()[i].size(), pkts[i].size());
+    ASSERT_EQ(plain.pending()[i].more.size(), 1u);
+    EXPECT_EQ(plain.pending()[i].more[0].data(), segs[i].tail.data());
+  }
+}
+
 TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {
   const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
   std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
