@@ -27,10 +27,15 @@ class TunbenchSoak : public ::testing::Test {
   const fs::path json_ = scratch_.file("soak.json");
 };
 
+// Twelve seconds put the RSS reference (half-way) inside tunfwd's warm-up: its read buffers and
+// segment slots are touched as batches first grow that deep, which at a ~4.9 MB RSS moved the
+// end 3 % above the 6 s mark in 1 of 16 runs (the last 64 KB read slots touched late). The
+// default 1 % is for real soaks, whose reference is minute 1; this one checks the command.
 TEST_F(TunbenchSoak, AShortSoakOfAModePassesWithItsFigures) {
-  const auto r = harness::run_command({tbtest::tunbench().string(), "soak", "--mode", "sync-gso", "--duration", "12",
-                                       "--tunfwd", tbtest::tunfwd().string(), "--json", json_.string()},
-                                      "", std::chrono::seconds(90));
+  const auto r =
+      harness::run_command({tbtest::tunbench().string(), "soak", "--mode", "sync-gso", "--duration", "12",
+                            "--max-rss-growth", "10", "--tunfwd", tbtest::tunfwd().string(), "--json", json_.string()},
+                           "", std::chrono::seconds(90));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* line : {"ok   RSS at 6 s", "ok   iperf3:", "ok   exit status 0 after SIGINT",
                            "ok   tun11→tun22 balance:", "ok   tun22→tun11 drops 0", "soak: passed"})
