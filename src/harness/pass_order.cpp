@@ -48,7 +48,8 @@ std::vector<std::size_t> pass_order(std::span<const RowSpec> rows, int pass, Row
 }
 
 std::optional<std::string> rotation_note(std::span<const RowSpec> rows, int repeat, RowOrder order) {
-  if (order != RowOrder::kRotate || repeat < 1) return std::nullopt;
+  // One pass is a quick look, not a comparison of places: nothing to balance.
+  if (order != RowOrder::kRotate || repeat < 2) return std::nullopt;
   const auto rotated = static_cast<int>(split_rows(rows, order).others.size());
   if (rotated < 2 || repeat % rotated == 0) return std::nullopt;
   const int balanced = (repeat / rotated + 1) * rotated;

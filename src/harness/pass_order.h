@@ -32,7 +32,7 @@ std::vector<std::size_t> pass_order(std::span<const RowSpec> rows, int pass, Row
 // What a user should know before `repeat` rotated passes start: when the passes are not a multiple
 // of the rows that rotate, some rows take some places once more than others (and with fewer passes
 // than rotated rows, some places never), so a place's effect no longer spreads evenly. Empty when
-// the places balance, or nothing rotates.
+// the places balance, nothing rotates, or there is a single pass (a quick look, not a comparison).
 std::optional<std::string> rotation_note(std::span<const RowSpec> rows, int repeat, RowOrder order);
 
 }  // namespace harness

@@ -110,6 +110,7 @@ TEST(PassOrder, UnbalancedPlacesAreNotedWithTheRepeatThatBalancesThem) {
       {"a multiple of the three rotated rows balances", 6, RowOrder::kRotate, {}},
       {"as many passes as rotated rows balances", 3, RowOrder::kRotate, {}},
       {"fixed order rotates nothing", 2, RowOrder::kFixed, {}},
+      {"a single pass is a quick look, no comparison of places", 1, RowOrder::kRotate, {}},
       {"fewer passes than rotated rows leave places untaken",
        2,
        RowOrder::kRotate,
