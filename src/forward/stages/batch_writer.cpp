@@ -28,12 +28,16 @@ BatchWriter::BatchWriter(const device::Offloads& out, std::size_t segment_size, 
   for (std::size_t i = 0; i < kFallbackSlots; ++i) fb_slots_[i] = {fb_storage_.get() + i * segment_size, segment_size};
 }
 
-void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets,
-                        std::span<const std::uint8_t> checksum_ok) {
+void BatchWriter::restart() {
   outs_.clear();
   counts_.clear();
   pos_ = 0;
   in_fallback_ = false;
+}
+
+void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets,
+                        std::span<const std::uint8_t> checksum_ok) {
+  restart();
   if (gro_) return take(gro_->coalesce(packets, checksum_ok));
   for (const auto& p : packets) {
     outs_.push_back({p, {}});  // a fresh all-zero header for every write
@@ -42,10 +46,7 @@ void BatchWriter::begin(std::span<const std::span<const std::uint8_t>> packets,
 }
 
 void BatchWriter::begin(std::span<const offload::Segment> segments, std::span<const std::uint8_t> checksum_ok) {
-  outs_.clear();
-  counts_.clear();
-  pos_ = 0;
-  in_fallback_ = false;
+  restart();
   if (gro_) return take(gro_->coalesce(segments, checksum_ok));
   for (const auto& s : segments) {
     const std::span<const std::span<const std::uint8_t>> more =

@@ -40,6 +40,7 @@ class BatchWriter {
   bool coalescing() const { return gro_ != nullptr; }
 
  private:
+  void restart();  // nothing pending, no fallback under way
   void take(std::span<const offload::GroOutput> outputs);
   void advance(std::size_t n, Tally& t);
   void refuse(int error, Tally& t);

@@ -174,18 +174,36 @@ TEST(AsyncChannel, WaitersAreWokenThroughTheExecutor) {
   EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
-// Only checksums the split computed are flagged for GroTable to trust; copied packets are not.
-TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
-  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
-  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
+// Four TCP segments of one flow and the GSO super-packet GRO makes of them.
+struct FlowAndSuperPacket {
+  std::vector<std::vector<std::uint8_t>> pkts;
+  vnet::VnetHeader header;
+  std::vector<std::uint8_t> super;
+};
+
+FlowAndSuperPacket flow_and_super_packet() {
+  FlowAndSuperPacket f;
+  f.pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
+  std::vector<std::span<const std::uint8_t>> views(f.pkts.begin(), f.pkts.end());
   offload::GroTable gro;
   const auto merged = gro.coalesce(views);
-  ASSERT_EQ(merged.size(), 1u);
-  ASSERT_TRUE(merged[0].header.is_gso());
+  if (merged.size() != 1 || !merged[0].header.is_gso()) {
+    ADD_FAILURE() << "the four segments did not merge into one GSO packet";
+    return f;
+  }
+  f.header = merged[0].header;
+  f.super.assign(merged[0].bytes.begin(), merged[0].bytes.end());
+  return f;
+}
+
+// Only checksums the split computed are flagged for GroTable to trust; copied packets are not.
+TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
+  const auto [pkts, header, super] = flow_and_super_packet();
+  ASSERT_FALSE(super.empty());
 
   forward::SegmentArena arena(16, 2000);
   forward::Tally t;
-  ASSERT_EQ(arena.add(merged[0].header, merged[0].bytes, true, t), forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.add(header, super, true, t), forward::SplitOutcome::kDone);
   ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[0], true, t), forward::SplitOutcome::kDone);
   ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[1], false, t), forward::SplitOutcome::kDone);
   ASSERT_EQ(arena.packets().size(), 6u);
@@ -197,22 +215,36 @@ TEST(SegmentArena, FlagsChecksumsTheSplitComputedOnly) {
   EXPECT_TRUE(arena.checksums_ok().empty());
 }
 
+// The writer's one pending GSO write of `pkts` is refused with EINVAL: it must be split and its
+// packets sent one by one, whole, each once, and the tally balance.
+forward::Tally refuse_with_einval(forward::BatchWriter& w, const std::vector<std::vector<std::uint8_t>>& pkts) {
+  forward::Tally t;
+  t.packets = pkts.size();
+  w.on_sent({0, EINVAL}, t);
+  EXPECT_EQ(t.gso_fallbacks, 1u);
+  EXPECT_EQ(w.pending().size(), pkts.size());
+  for (std::size_t i = 0; i < pkts.size() && !w.done(); ++i) {
+    EXPECT_TRUE(std::equal(w.pending()[0].bytes.begin(), w.pending()[0].bytes.end(), pkts[i].begin(), pkts[i].end()));
+    EXPECT_TRUE(w.pending()[0].more.empty());
+    w.on_sent({1, 0}, t);
+  }
+  EXPECT_TRUE(w.done());
+  EXPECT_EQ(t.written, pkts.size());
+  EXPECT_TRUE(t.balanced());
+  return t;
+}
+
 // By reference, the arena keeps a GSO packet's segments as headers in its slots and payload in
 // the packet it was given; packets without GSO are copied whole. Either way each segment is the
 // packet the copying split makes.
 TEST(SegmentArena, ByReferenceKeepsPayloadWhereItWasRead) {
-  const auto pkts = tbtest::flow_packets(tbtest::flow_spec(4, packet::kProtoTcp, 1), 4, 1000, 1);
-  std::vector<std::span<const std::uint8_t>> views(pkts.begin(), pkts.end());
-  offload::GroTable gro;
-  const auto merged = gro.coalesce(views);
-  ASSERT_EQ(merged.size(), 1u);
-  const std::vector<std::uint8_t> super(merged[0].bytes.begin(), merged[0].bytes.end());
+  const auto [pkts, header, super] = flow_and_super_packet();
+  ASSERT_FALSE(super.empty());
 
   forward::SegmentArena arena(16, 2000);
   forward::Tally t;
-  ASSERT_EQ(
-      arena.add(merged[0].header, super, true, t, offload::SegmentChecksum::kComplete, forward::Payload::kByReference),
-      forward::SplitOutcome::kDone);
+  ASSERT_EQ(arena.add(header, super, true, t, offload::SegmentChecksum::kComplete, forward::Payload::kByReference),
+            forward::SplitOutcome::kDone);
   ASSERT_EQ(arena.add(vnet::VnetHeader{}, pkts[0], true, t, offload::SegmentChecksum::kComplete,
                       forward::Payload::kByReference),
             forward::SplitOutcome::kDone);
@@ -225,7 +257,7 @@ TEST(SegmentArena, ByReferenceKeepsPayloadWhereItWasRead) {
     got.insert(got.end(), segs[i].tail.begin(), segs[i].tail.end());
     EXPECT_EQ(got, want);
     if (i < 4) {
-      EXPECT_EQ(segs[i].head.size(), std::size_t{merged[0].header.hdr_len});
+      EXPECT_EQ(segs[i].head.size(), std::size_t{header.hdr_len});
       EXPECT_GE(segs[i].tail.data(), super.data());
       EXPECT_LE(segs[i].tail.data() + segs[i].tail.size(), super.data() + super.size());
     } else {
@@ -251,20 +283,8 @@ TEST(BatchWriter, GathersSegmentsAndFallsBackOnEinval) {
   EXPECT_EQ(out.bytes.size(), 40u);
   ASSERT_EQ(out.more.size(), 4u);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(out.more[i].data(), segs[i].tail.data()) << "no payload copied";
-  forward::Tally t;
-  t.packets = 4;
-  w.on_sent({0, EINVAL}, t);
-  EXPECT_EQ(t.gso_fallbacks, 1u);
-  ASSERT_EQ(w.pending().size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_TRUE(std::equal(w.pending()[0].bytes.begin(), w.pending()[0].bytes.end(), pkts[i].begin(), pkts[i].end()));
-    EXPECT_TRUE(w.pending()[0].more.empty());
-    w.on_sent({1, 0}, t);
-  }
-  EXPECT_TRUE(w.done());
-  EXPECT_EQ(t.written, 4u);
+  const auto t = refuse_with_einval(w, pkts);
   EXPECT_EQ(t.bytes, pkts[0].size() * 4) << "bytes counted over every piece";
-  EXPECT_TRUE(t.balanced());
 
   // Without GSO writes, each segment leaves as itself, head and tail gathered.
   forward::BatchWriter plain(tbtest::no_offloads(), 2000, 16);
@@ -285,18 +305,7 @@ TEST(BatchWriter, CoalescesAndFallsBackOnEinval) {
   w.begin(views);
   ASSERT_EQ(w.pending().size(), 1u);
   EXPECT_TRUE(w.pending()[0].vnet.is_gso());
-  forward::Tally t;
-  t.packets = 4;
-  w.on_sent({0, EINVAL}, t);
-  EXPECT_EQ(t.gso_fallbacks, 1u);
-  ASSERT_EQ(w.pending().size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_TRUE(std::equal(w.pending()[0].bytes.begin(), w.pending()[0].bytes.end(), pkts[i].begin(), pkts[i].end()));
-    w.on_sent({1, 0}, t);
-  }
-  EXPECT_TRUE(w.done());
-  EXPECT_EQ(t.written, 4u);
-  EXPECT_TRUE(t.balanced());
+  refuse_with_einval(w, pkts);
 }
 
 TEST(BatchWriter, OtherErrorsDropTheWholeWriteAndContinue) {
