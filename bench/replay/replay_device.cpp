@@ -149,11 +149,11 @@ device::IoResult ReplayQueue::send_batch(std::span<const device::OutPacket> pack
   std::uint64_t segments = 0;
   for (const device::OutPacket& p : packets) {
     ++counts_.write_packets;
-    counts_.bytes_out += p.bytes.size();
+    counts_.bytes_out += p.size();
     const vnet::VnetHeader h = offloads_.vnet_hdr ? p.vnet : vnet::VnetHeader{};
     if (h.is_gso()) {
       ++counts_.gso_writes;
-      segments += segments_of(h, {p.bytes.begin(), p.bytes.end()});
+      segments += p.more.empty() ? segments_of(h, {p.bytes.begin(), p.bytes.end()}) : gathered_segments_of(h, p.size());
     } else {
       ++segments;
     }

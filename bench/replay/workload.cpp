@@ -117,6 +117,11 @@ std::size_t segments_of(const vnet::VnetHeader& header, const std::vector<std::u
   return n.ok() ? n.segments : 1;
 }
 
+std::size_t gathered_segments_of(const vnet::VnetHeader& header, std::size_t size) {
+  if (!header.is_gso() || header.gso_size == 0 || size <= header.hdr_len) return 1;
+  return (size - header.hdr_len + header.gso_size - 1) / header.gso_size;
+}
+
 std::size_t payload_of(const std::vector<std::uint8_t>& bytes) {
   if (bytes.empty()) return 0;
   std::size_t l4 = 0;

@@ -32,6 +32,9 @@ struct Workload {
 
 // Segments (packets on the wire) one read stands for: a GSO super-packet's segment count, else 1.
 std::size_t segments_of(const vnet::VnetHeader& header, const std::vector<std::uint8_t>& bytes);
+// The same for a gathered write (device::OutPacket::more) of `size` bytes, without making it whole:
+// GRO writes hdr_len as exactly its headers, so the payload is size - hdr_len, cut at gso_size.
+std::size_t gathered_segments_of(const vnet::VnetHeader& header, std::size_t size);
 // TCP/UDP payload bytes of one read (of a super-packet: all its segments').
 std::size_t payload_of(const std::vector<std::uint8_t>& bytes);
 
