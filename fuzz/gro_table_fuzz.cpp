@@ -223,6 +223,46 @@ void check_merged(const offload::GroOutput& o, const offload::GroOptions& opt, s
   }
 }
 
+// The same batch as packets in two pieces, split after their headers as a split by reference
+// leaves them (docs/offload.md 6.V): the same outputs, headers and bytes once the pieces are
+// joined, at most kMaxGroPieces pieces each, and a merged output gathered holds only its headers.
+HARNESS_ONLY void check_in_two_pieces(const std::vector<Bytes>& batch, const offload::GroOptions& opt,
+                                      std::span<const offload::GroOutput> whole) {
+  std::vector<offload::Segment> segments;
+  for (const Bytes& b : batch) {
+    const std::span<const std::uint8_t> all(b);
+    const Shape s = shape(b);
+    std::size_t headers = 0;
+    // Only after well-formed headers, as gso_split_headers (which refuses a TCP header under 20
+    // bytes) leaves them: a head cut inside the fixed TCP header would name no ports.
+    if (s.ok) {
+      headers = s.l4 + packet::UdpHeader::kSize;
+      if (s.proto == packet::kProtoTcp) headers = s.l4 + packet::ConstTcpHeader(all.subspan(s.l4)).header_length();
+      if (s.proto == packet::kProtoTcp && headers < s.l4 + packet::TcpHeader::kMinSize) headers = 0;
+    }
+    if (headers == 0 || headers > b.size())
+      segments.push_back({all, {}});
+    else
+      segments.push_back({all.first(headers), all.subspan(headers)});
+  }
+  static offload::GroTable pieces_table;
+  pieces_table.set_options(opt);
+  const auto out = pieces_table.coalesce(segments);
+  check(out.size() == whole.size(), "two pieces: a different number of outputs");
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    check(out[k].merged == whole[k].merged, "two pieces: an output carries a different count");
+    check(out[k].header == whole[k].header, "two pieces: an output has a different header");
+    check(out[k].more.size() <= offload::kMaxGroPieces, "two pieces: more pieces than a write gathers");
+    check(out[k].size() == whole[k].bytes.size(), "two pieces: an output of a different length");
+    Bytes joined(out[k].bytes.begin(), out[k].bytes.end());
+    for (const auto& piece : out[k].more) joined.insert(joined.end(), piece.begin(), piece.end());
+    check(std::equal(joined.begin(), joined.end(), whole[k].bytes.begin(), whole[k].bytes.end()),
+          "two pieces: an output's bytes differ from the whole packets' output");
+    if (out[k].merged > 1 && !out[k].more.empty())
+      check(out[k].bytes.size() == out[k].header.hdr_len, "two pieces: a gathered output holds payload");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -264,5 +304,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::sort(want.begin(), want.end());
   std::sort(got.begin(), got.end());
   check(want == got, "outputs are not a permutation of the inputs");
+
+  check_in_two_pieces(batch, opt, out);
   return 0;
 }

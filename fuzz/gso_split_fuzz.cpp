@@ -130,6 +130,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_segments(in, bufs, lengths, r.segments, h.gso_size);
   }
 
+  // By reference (gso_split_headers): the same verdict, and every segment's headers followed by its
+  // payload view, which lies inside the packet, are the bytes the copying split wrote.
+  {
+    std::vector<std::unique_ptr<std::uint8_t[]>> hbufs(r.segments);
+    std::vector<std::span<std::uint8_t>> hslots(r.segments);
+    std::vector<std::size_t> hlengths(r.segments, 0);
+    std::vector<std::span<const std::uint8_t>> payloads(r.segments);
+    for (std::size_t i = 0; i < r.segments; ++i) {
+      hbufs[i].reset(new std::uint8_t[lengths[i] ? lengths[i] : 1]);
+      hslots[i] = std::span<std::uint8_t>(hbufs[i].get(), lengths[i]);
+    }
+    const offload::SplitResult v = offload::gso_split_headers(h, in, hslots, hlengths, payloads);
+    FUZZ_CHECK(v.ok() && v.segments == r.segments);
+    for (std::size_t i = 0; i < v.segments; ++i) {
+      FUZZ_CHECK(hlengths[i] + payloads[i].size() == lengths[i]);
+      FUZZ_CHECK(std::memcmp(hbufs[i].get(), bufs[i].get(), hlengths[i]) == 0);
+      if (payloads[i].empty()) continue;
+      FUZZ_CHECK(payloads[i].data() >= in.data() && payloads[i].data() + payloads[i].size() <= in.data() + len);
+      FUZZ_CHECK(std::memcmp(payloads[i].data(), bufs[i].get() + hlengths[i], payloads[i].size()) == 0);
+    }
+  }
+
   // One slot fewer than needed must be refused, not half-written.
   const offload::SplitResult short_out = offload::gso_split(h, in, std::span(slots).first(r.segments - 1), lengths);
   FUZZ_CHECK(short_out.error == offload::Error::kTooManySegments);

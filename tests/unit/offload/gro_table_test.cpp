@@ -141,7 +141,10 @@ Segment two_pieces(const Bytes& b) {
   const std::size_t l4 = parsed.layers.l4_offset;
   std::size_t headers = 0;
   if (parsed.layers.l4_protocol == packet::kProtoUdp && b.size() >= l4 + 8) headers = l4 + 8;
-  if (parsed.layers.l4_protocol == packet::kProtoTcp && packet::ConstTcpHeader::fits(all.subspan(l4)))
+  // After well-formed headers only, as gso_split_headers leaves them (it refuses a TCP header under
+  // 20 bytes): a head cut inside the fixed TCP header would name no ports.
+  if (parsed.layers.l4_protocol == packet::kProtoTcp && packet::ConstTcpHeader::fits(all.subspan(l4)) &&
+      packet::ConstTcpHeader(all.subspan(l4)).header_length() >= packet::TcpHeader::kMinSize)
     headers = l4 + packet::ConstTcpHeader(all.subspan(l4)).header_length();
   if (headers == 0 || headers > b.size()) return {all, {}};
   return {all.first(headers), all.subspan(headers)};
