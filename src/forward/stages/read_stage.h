@@ -29,7 +29,8 @@ class ReadStage {
   bool finished() const { return next_ == packets_.size(); }
   // Processes read packets into the writer; true when there is something to write.
   bool fill(BatchWriter& writer, Tally& t);
-  // The plain packets last produced by fill() (split shape), e.g. to copy them into frames.
+  // The whole packets last produced by fill_arena() (copied; fill() keeps payload by reference),
+  // e.g. to copy them into frames.
   std::span<const std::span<const std::uint8_t>> segments() const { return arena_.packets(); }
   std::span<const std::uint8_t> segment_checksums_ok() const { return arena_.checksums_ok(); }
   // fill() without a writer: only the arena (channel readers copy segments() out), every
