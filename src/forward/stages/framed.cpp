@@ -47,19 +47,21 @@ FramedWriter::FramedWriter(device::AsyncBatchDevice& out, FrameStore& store, std
                            std::size_t capacity)
     : out_(out), store_(store), capacity_(capacity), writer_(out.offloads(), segment_size, capacity) {
   fed_.reserve(capacity);
-  views_.reserve(capacity);
+  segments_.reserve(capacity);
   checksums_ok_.reserve(capacity);
 }
 
 void FramedWriter::async_flush(Tally& t, std::function<void()> done) {
   done_ = std::move(done);
-  views_.clear();
+  segments_.clear();
   checksums_ok_.clear();
+  // Frames are released only once written (send()), so GRO gathers their payload instead of
+  // copying it (docs/offload.md 6.V).
   for (const auto& f : fed_) {
-    views_.push_back(f.bytes());
+    segments_.push_back({f.bytes(), {}});
     checksums_ok_.push_back(f.checksum_ok ? 1 : 0);
   }
-  writer_.begin(views_, checksums_ok_);
+  writer_.begin(segments_, checksums_ok_);
   send(t);
 }
 

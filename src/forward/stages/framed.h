@@ -12,6 +12,7 @@
 #include "forward/stages/batch_writer.h"
 #include "forward/stages/read_stage.h"
 #include "forward/stages/recv_slots.h"
+#include "offload/segment.h"
 
 namespace forward {
 
@@ -49,7 +50,7 @@ class FramedWriter {
   std::size_t capacity_;
   BatchWriter writer_;
   std::vector<Frame> fed_;
-  std::vector<std::span<const std::uint8_t>> views_;
+  std::vector<offload::Segment> segments_;
   std::vector<std::uint8_t> checksums_ok_;
   std::function<void()> done_;
 };
