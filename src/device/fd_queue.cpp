@@ -91,6 +91,8 @@ long FdQueue::blocking(short events, Call call) {
   return n;
 }
 
+long FdQueue::blocking_call(short events, const std::function<long()>& call) { return blocking(events, call); }
+
 void FdQueue::interrupt() {
   interrupted_.store(true);
   // A thread may take the signal just before it enters its system call (the handler runs, the

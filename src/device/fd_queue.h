@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "device/batch_device.h"
@@ -45,6 +46,10 @@ class FdQueue : public PacketDevice, public BatchDevice {
   void interrupt() override;
 
   int fd() const { return fd_.get(); }
+
+ protected:
+  // blocking() for a derived queue's own system call (UringQueue's io_uring_enter).
+  long blocking_call(short events, const std::function<long()>& call);
 
  private:
   // Runs a blocking system call (returning -errno) so that interrupt() can end it: the calling

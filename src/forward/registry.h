@@ -39,6 +39,9 @@ struct Mode {
   // --threads 2) when the process may use two CPUs or more; else one loop runs both directions.
   // Implies async and not pin_by_default (two loops on one CPU would only take turns).
   bool loop_per_direction = false;
+  // Batch reads and batch writes each go through one io_uring_enter (device::UringQueue)
+  // instead of a system call per packet. Sync batch modes only.
+  bool uring = false;
   // Queues per device; 0 = the --queues flag (default kDefaultQueues).
   std::size_t queues = 1;
   // What `--cpus auto` does: pin every thread to one CPU, or leave the mode to the scheduler

@@ -1,5 +1,10 @@
 #include "tunfwd/devices.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace tunfwd {
@@ -39,7 +44,16 @@ forward::Setup Devices::setup(std::array<boost::asio::io_context, 2>& loops, con
     ep.offloads = tun.offloads();
     for (std::size_t q = 0; q < tun.queue_count(); ++q) {
       ep.packet.push_back(&tun.queue(q));
-      ep.batch.push_back(&tun.queue(q));
+      if (mode_.uring) {
+        // Its own descriptor of the queue's open file (whose flags, blocking, it shares).
+        device::UniqueFd fd(::dup(tun.queue(q).fd()));
+        if (fd.get() < 0)
+          throw device::DeviceError(fmt::format("{}: dup of queue {}: {}", ep.name, q, std::strerror(errno)));
+        uring_.push_back(std::make_unique<device::UringQueue>(std::move(fd), ep.offloads));
+        ep.batch.push_back(uring_.back().get());
+      } else {
+        ep.batch.push_back(&tun.queue(q));
+      }
       if (!mode_.async) continue;
       async_.push_back(tun.make_async(executors[i], q));
       ep.async_read.push_back(async_.back().get());

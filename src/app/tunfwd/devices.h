@@ -11,6 +11,7 @@
 
 #include "device/async_batch_device.h"
 #include "device/tun_device.h"
+#include "device/uring_queue.h"
 #include "forward/endpoint.h"
 #include "forward/registry.h"
 
@@ -40,6 +41,7 @@ class Devices {
   const forward::Mode& mode_;
   std::array<std::unique_ptr<device::TunDevice>, 2> tuns_;
   std::vector<std::unique_ptr<device::AsyncBatchDevice>> async_;
+  std::vector<std::unique_ptr<device::UringQueue>> uring_;  // uring modes: the batch views
 };
 
 // An address without a prefix means /24 (IPv4) or /64 (IPv6); "" means none.
