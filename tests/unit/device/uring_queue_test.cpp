@@ -21,7 +21,9 @@
 #include "harness/proc_parse.h"
 #include "support/socket_pair.h"
 
-namespace device {
+// A namespace of its own: the debug preset's unity build may put this file and fd_queue_test.cpp,
+// which has helpers of the same names, into one translation unit.
+namespace device::uring_test {
 namespace {
 
 using tbtest::read_raw;
@@ -273,4 +275,4 @@ TEST(UringQueueTest, CallsFromAnotherThreadWork) {
 }
 
 }  // namespace
-}  // namespace device
+}  // namespace device::uring_test
