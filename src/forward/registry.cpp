@@ -80,13 +80,24 @@ constexpr std::array kModes{
          .async = true,
          .reference_row = 7,
          .make = make<AsyncChannelForwarder>},
-    // Two threads each making a syscall per packet need both CPUs: unpinned 0.212 of veth at
-    // 105 % CPU, pinned 0.172 at 92 % (tunbench run, 3 passes, Intel Xeon VM). Every other
-    // mode gains from pinning.
+    // A system call costs about 1 us on the test VMs (982 ns for getppid, AMD EPYC), and a
+    // thread reading and writing one packet per call spends much of its CPU entering the kernel.
+    // So sync-normal, a blocking thread per direction with every packet read and written whole,
+    // reads a batch with one io_uring_enter and writes it with another (device::UringQueue):
+    // 0.240 of veth against 0.127 with a call per packet and tun-rs's 0.144 (same run, 6 passes,
+    // AMD EPYC). Unpinned, as the threads of a per-packet mode need both CPUs (pinned 0.110).
     Mode{.name = "sync-normal",
-         .description = "blocking thread per direction, one packet per read/write, no offload",
+         .description = "blocking thread per direction, no offload; a batch of reads and a batch of writes are one "
+                        "io_uring_enter each",
+         .uring = true,
          .pin_by_default = false,
          .reference_row = 8,
+         .make = make<SyncBatchForwarder>},
+    // The reference's own program: one read and one write system call per packet. Unpinned 0.212
+    // of veth at 105 % CPU, pinned 0.172 at 92 % (tunbench run, 3 passes, Intel Xeon VM).
+    Mode{.name = "sync-normal-syscall",
+         .description = "blocking thread per direction, one read and one write system call per packet, no offload",
+         .pin_by_default = false,
          .make = make<SyncForwarder>},
     // Four threads making a system call per packet, likewise: unpinned 0.085 of veth at 152 % CPU,
     // pinned 0.045 at 98 %, tun-rs's twin 0.057 (same run, 3 passes, AMD EPYC VM).
@@ -117,14 +128,6 @@ constexpr std::array kModes{
          .offload = true,
          .queues = 2,
          .reference_row = 12,
-         .make = make<SyncBatchForwarder>},
-    // Ours: sync-normal's shape (a blocking thread per direction, per-packet, no offload), but a
-    // batch of reads and a batch of writes are one io_uring_enter each instead of a system call
-    // per packet: entering the kernel costs ~1 us on the test VMs, two per packet in sync-normal.
-    Mode{.name = "sync-normal-uring",
-         .description = "blocking thread per direction, no offload; reads and writes batched through io_uring",
-         .uring = true,
-         .pin_by_default = false,
          .make = make<SyncBatchForwarder>},
     Mode{.name = "passthrough",
          .description = "offload; super-packets forwarded whole with their virtio header when both sides granted "

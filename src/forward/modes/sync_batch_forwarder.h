@@ -2,6 +2,7 @@
 // Blocking batch forwarding over BatchDevice: one thread per direction per queue, each a
 // BatchPipeline on queue q of one device and queue q of the other (the kernel keeps a flow on
 // one queue, so per-flow order holds). The shapes:
+//   sync-normal          1 queue, no offload, over UringQueue (a batch is one io_uring_enter)
 //   sync-gso             1 queue, split + GRO
 //   sync-gso-concurrent  2 queues (two threads per direction), split + GRO
 //   passthrough          1 queue, super-packets forwarded whole when both sides granted the

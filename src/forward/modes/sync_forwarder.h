@@ -1,5 +1,5 @@
 #pragma once
-// sync-normal: one blocking thread per direction over PacketDevice, one packet per call:
+// sync-normal-syscall: one blocking thread per direction over PacketDevice, one packet per call:
 // read into a buffer, write the same bytes to the other device.
 #include <memory>
 

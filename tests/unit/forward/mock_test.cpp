@@ -54,7 +54,7 @@ TEST(SyncForwarderMock, ReadsThenWritesTheSameBytes) {
   const std::vector<std::uint8_t> pkt{0x45, 0, 0, 20, 1, 2, 3, 4, 64, 17, 0, 0, 10, 0, 1, 1, 10, 0, 2, 1};
   EXPECT_CALL(a, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
   EXPECT_CALL(b, interrupt()).WillRepeatedly(Invoke([&] { interrupted.open(); }));
-  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal"));
+  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal-syscall"));
   // Declared first, so it only answers once the one-packet read below has retired.
   EXPECT_CALL(a, read(_)).Times(AnyNumber()).WillRepeatedly(Return(IoResult{0, ECANCELED}));
   testing::Sequence seq;
@@ -90,7 +90,7 @@ TEST(SyncForwarderMock, ReadEioStopsWithTheDeviceName) {
     return IoResult{0, ECANCELED};
   }));
   EXPECT_CALL(b, write(_)).Times(0);
-  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal"));
+  forward::SyncForwarder f(packet_setup(a, b), *forward::find_mode("sync-normal-syscall"));
   const auto st = f.run();
   EXPECT_FALSE(st.ok);
   EXPECT_EQ(st.error.rfind("tun11: read failed", 0), 0u) << st.error;
