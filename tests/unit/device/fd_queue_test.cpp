@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,44 +16,19 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/command.h"
-#include "harness/proc_parse.h"
+#include "support/blocked_call.h"
 #include "support/socket_pair.h"
 
 namespace device {
 namespace {
 
+using tbtest::once_blocked;
 using tbtest::read_raw;
 using tbtest::SocketPair;
 using tbtest::test_packet;
 
 const Offloads kPlain{};
 const Offloads kEveryOffload{true, true, true, true, true};
-
-// Spins (yielding, no sleep) until thread `tid` is blocked in the kernel, so a test knows the
-// interrupt reaches a read that is really waiting in poll() rather than one not started yet.
-void wait_until_blocked(pid_t tid) {
-  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
-  for (;;) {
-    const auto stat = harness::parse_pid_stat(harness::read_file(path));
-    if (!stat) return;  // thread gone: nothing to wait for
-    if (stat->state == 'S') return;
-    std::this_thread::yield();
-  }
-}
-
-// Runs `call` (a queue call that blocks) on another thread and returns once that thread sleeps.
-template <class Call>
-std::future<IoResult> once_blocked(Call call) {
-  std::promise<pid_t> tid;
-  auto started = tid.get_future();
-  auto result = std::async(std::launch::async, [call, tid = std::move(tid)]() mutable {
-    tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
-    return call();
-  });
-  wait_until_blocked(started.get());
-  return result;
-}
 
 // Reads one packet of up to 256 bytes from `q`.
 IoResult read_small(FdQueue& q) {
@@ -116,68 +90,6 @@ TEST(FdQueueTest, RecvBatchTakesEverythingQueuedUpToTheBatchSize) {
   EXPECT_EQ(batch[1].bytes()[1], 5);
 }
 
-TEST(FdQueueTest, VnetHeaderTravelsInFrontOfEveryPacket) {
-  SocketPair sp;
-  FdQueue q(std::move(sp.ours), kEveryOffload);
-  const vnet::VnetHeader gso{.flags = vnet::kFlagNeedsCsum,
-                             .gso_type = vnet::kGsoTcpV4,
-                             .hdr_len = 52,
-                             .gso_size = 1448,
-                             .csum_start = 20,
-                             .csum_offset = 16};
-  // Kernel -> program: header bytes little-endian, then the packet.
-  auto wire = tbtest::bytes_of({0x01, 0x01, 52, 0, 0xa8, 0x05, 20, 0, 16, 0});
-  const auto pkt = test_packet(9, 64);
-  wire.insert(wire.end(), pkt.begin(), pkt.end());
-  ASSERT_EQ(::write(sp.peer.get(), wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
-
-  std::array<std::uint8_t, 256> buf{};
-  std::array<Packet, 1> in{Packet{.buffer = buf}};
-  const IoResult r = q.recv_batch(in);
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r.count, 1u);
-  EXPECT_EQ(in[0].length, 64u);
-  EXPECT_EQ(in[0].vnet, gso);
-  EXPECT_TRUE(std::equal(pkt.begin(), pkt.end(), in[0].bytes().begin()));
-
-  // Program -> kernel: the same bytes back.
-  const std::array<OutPacket, 1> out{OutPacket{.bytes = pkt, .vnet = gso}};
-  const IoResult w = q.send_batch(out);
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ(w.count, 1u);
-  EXPECT_EQ(read_raw(sp.peer.get()), wire);
-}
-
-// A packet in pieces (bytes, then `more`) leaves as one packet, header first, with or without
-// the vnet header; more pieces than a write gathers are refused, nothing written.
-TEST(FdQueueTest, APacketInPiecesIsWrittenAsOne) {
-  for (const auto& offloads : {kEveryOffload, kPlain}) {
-    SCOPED_TRACE(offloads.vnet_hdr ? "vnet" : "plain");
-    SocketPair sp;
-    FdQueue q(std::move(sp.ours), offloads);
-    const auto pkt = test_packet(9, 300);
-    const std::span<const std::uint8_t> all(pkt);
-    const std::array<std::span<const std::uint8_t>, 2> more{all.subspan(40, 200), all.subspan(240)};
-    const std::array<OutPacket, 1> out{OutPacket{.bytes = all.first(40), .vnet = {}, .more = more}};
-    EXPECT_EQ(out[0].size(), pkt.size());
-    const IoResult w = q.send_batch(out);
-    ASSERT_TRUE(w.ok()) << std::strerror(w.error);
-    EXPECT_EQ(w.count, 1u);
-    const auto raw = read_raw(sp.peer.get());
-    const std::size_t header = offloads.vnet_hdr ? vnet::kHeaderSize : 0;  // all zero: no offload asked
-    ASSERT_EQ(raw.size(), header + pkt.size());
-    EXPECT_TRUE(std::all_of(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(header),
-                            [](std::uint8_t b) { return b == 0; }));
-    EXPECT_TRUE(std::equal(pkt.begin(), pkt.end(), raw.begin() + static_cast<std::ptrdiff_t>(header)));
-
-    const std::vector<std::span<const std::uint8_t>> too_many(kMaxOutPieces + 1, all.first(1));
-    const std::array<OutPacket, 1> refused{OutPacket{.bytes = all.first(1), .vnet = {}, .more = too_many}};
-    const IoResult r = q.send_batch(refused);
-    EXPECT_EQ(r.count, 0u);
-    EXPECT_EQ(r.error, EMSGSIZE);
-  }
-}
-
 TEST(FdQueueTest, PacketCallsHideTheVnetHeader) {
   SocketPair sp;
   FdQueue q(std::move(sp.ours), kEveryOffload);
@@ -214,18 +126,6 @@ TEST(FdQueueTest, InterruptWakesABlockedReadFromAnotherThread) {
   const IoResult r = reader.get();
   EXPECT_EQ(r.error, ECANCELED);
   EXPECT_EQ(r.count, 0u);
-}
-
-TEST(FdQueueTest, InterruptWakesABlockedRecvBatch) {
-  SocketPair sp;
-  FdQueue q(std::move(sp.ours), kEveryOffload);
-  auto reader = once_blocked([&] {
-    std::array<std::uint8_t, 256> buf{};
-    std::array<Packet, 1> batch{Packet{.buffer = buf}};
-    return q.recv_batch(batch);
-  });
-  q.interrupt();
-  EXPECT_EQ(reader.get().error, ECANCELED);
 }
 
 TEST(FdQueueTest, InterruptWakesEveryThreadBlockedOnTheQueue) {
@@ -292,26 +192,6 @@ TEST(FdQueueTest, ClosedPeerIsReportedAsAnError) {
   EXPECT_EQ(q.recv_batch(batch).error, EPIPE);
   const auto pkt = test_packet(1);
   EXPECT_NE(q.write(pkt).error, 0);
-}
-
-TEST(FdQueueTest, SendBatchStopsAtTheFirstRefusedPacket) {
-  SocketPair sp;
-  // A send buffer smaller than the third packet: the kernel refuses it with EMSGSIZE, which
-  // stands in for a TUN's EINVAL. It must be reported, not retried.
-  const int small = 4096;
-  ASSERT_EQ(::setsockopt(sp.ours.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
-  FdQueue q(std::move(sp.ours), kPlain);
-  const auto a = test_packet(1, 100);
-  const auto b = test_packet(2, 100);
-  const auto huge = test_packet(3, 200000);
-  const auto d = test_packet(4, 100);
-  const std::array<OutPacket, 4> out{OutPacket{.bytes = a}, OutPacket{.bytes = b}, OutPacket{.bytes = huge},
-                                     OutPacket{.bytes = d}};
-  const IoResult r = q.send_batch(out);
-  EXPECT_EQ(r.count, 2u);
-  EXPECT_EQ(r.error, EMSGSIZE);
-  EXPECT_EQ(read_raw(sp.peer.get()), a);
-  EXPECT_EQ(read_raw(sp.peer.get()), b);
 }
 
 TEST(FdQueueTest, SendWaitsForRoomInsteadOfFailingWithEagain) {
