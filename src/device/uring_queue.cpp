@@ -143,29 +143,31 @@ IoResult UringQueue::recv_batch(std::span<Packet> packets) {
   const long rc = complete(r, n, POLLIN);
   if (rc < 0) return {0, static_cast<int>(-rc)};
 
-  // Packets in completion order, then the slots that got none.
+  // Packets in completion order, then the slots that got none. A failed read does not discard
+  // the packets other reads got; the first failure is reported with them.
   std::array<Packet, kRingEntries> got{};
   std::array<bool, kRingEntries> used{};
   std::size_t count = 0;
   int error = 0;
   for (const std::uint32_t id : r.order) {
     const int res = r.results[id];
-    if (res == -EAGAIN || error != 0) continue;
+    if (res == -EAGAIN) continue;
     long length = res;
     if (res == 0) length = -EPIPE;  // a socket peer's EOF; a TUN never reads empty
+    Packet p = packets[id];
+    p.vnet = {};
     if (res > 0 && vnet_hdr) {
       length = static_cast<std::size_t>(res) < vnet::kHeaderSize ? -EBADMSG : res - long{vnet::kHeaderSize};
+      p.vnet = vnet::decode(r.headers[id]);
     }
+    // A TUN read asleep when its device is deleted ends with EFAULT; a plain read says what
+    // happened (EBADFD), as FdQueue does (or reads a packet after all).
+    if (length == -EFAULT) length = read_packet(fd(), vnet_hdr, p.buffer, &p.vnet, Wait::kNever);
     if (length < 0) {
-      // A TUN read asleep when its device is deleted ends with EFAULT; a plain read says what
-      // happened (EBADFD), as FdQueue does.
-      if (length == -EFAULT) length = read_packet(fd(), vnet_hdr, packets[id].buffer, nullptr, Wait::kNever);
-      error = length < 0 ? static_cast<int>(-length) : EIO;
+      if (error == 0) error = static_cast<int>(-length);
       continue;
     }
-    Packet p = packets[id];
     p.length = static_cast<std::size_t>(length);
-    p.vnet = vnet_hdr ? vnet::decode(r.headers[id]) : vnet::VnetHeader{};
     got[count++] = p;
     used[id] = true;
   }

@@ -168,5 +168,21 @@ TYPED_TEST(BatchQueueTest, ClosedPeerIsReportedAsAnError) {
   EXPECT_NE(w.error, 0);
 }
 
+// A packet read before the read that fails is returned with the failure, not dropped.
+TYPED_TEST(BatchQueueTest, APacketReadBeforeAnErrorComesWithIt) {
+  SocketPair sp;
+  TypeParam q(std::move(sp.ours), kPlain);
+  const auto pkt = test_packet(6, 70);
+  ASSERT_EQ(::write(sp.peer.get(), pkt.data(), pkt.size()), 70);
+  sp.peer.reset();
+  std::array<std::array<std::uint8_t, 256>, 2> storage{};
+  std::array<Packet, 2> batch{Packet{.buffer = storage[0]}, Packet{.buffer = storage[1]}};
+  const IoResult r = q.recv_batch(batch);
+  ASSERT_EQ(r.count, 1u);
+  EXPECT_EQ(r.error, EPIPE);
+  ASSERT_EQ(batch[0].length, 70u);
+  EXPECT_TRUE(std::equal(pkt.begin(), pkt.end(), batch[0].bytes().begin()));
+}
+
 }  // namespace
 }  // namespace device::batch_queue_test
