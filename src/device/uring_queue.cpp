@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -93,6 +94,14 @@ struct UringQueue::Ring {
 };
 
 UringQueue::UringQueue(UniqueFd fd, Offloads offloads) : FdQueue(std::move(fd), offloads) {}
+
+std::string UringQueue::unavailable() {
+  io_uring probe{};
+  const int rc = io_uring_queue_init(2, &probe, 0);
+  if (rc < 0) return std::string("io_uring_queue_init: ") + std::strerror(-rc);
+  io_uring_queue_exit(&probe);
+  return {};
+}
 
 UringQueue::~UringQueue() = default;
 

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "device/fd_queue.h"
 
@@ -39,6 +40,11 @@ class UringQueue : public FdQueue {
 
   IoResult recv_batch(std::span<Packet> packets) override;
   IoResult send_batch(std::span<const OutPacket> packets) override;
+
+  // Empty when this process can set up an io_uring ring; else why not ("io_uring_queue_init:
+  // Operation not permitted"): kernel.io_uring_disabled, or a seccomp filter such as a container
+  // runtime's default one. Callers fall back to FdQueue.
+  static std::string unavailable();
 
   // Requests per submission, and so the largest read batch (a send batch is cut into chunks).
   static constexpr unsigned kRingEntries = 64;

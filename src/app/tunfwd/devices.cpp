@@ -37,6 +37,9 @@ forward::Setup Devices::setup(std::array<boost::asio::io_context, 2>& loops, con
   // (1 - d)'s write views complete on direction d's loop.
   const std::array<boost::asio::any_io_executor, 2> executors{setup.loop(0).get_executor(),
                                                               setup.loop(1).get_executor()};
+  // Asked here, after --user took effect: whether io_uring is allowed can depend on who asks.
+  if (mode_.uring) uring_fallback_ = device::UringQueue::unavailable();
+  const bool uring = mode_.uring && uring_fallback_.empty();
   for (std::size_t i = 0; i < 2; ++i) {
     forward::Endpoint& ep = i == 0 ? setup.first : setup.second;
     device::TunDevice& tun = *tuns_[i];
@@ -44,7 +47,7 @@ forward::Setup Devices::setup(std::array<boost::asio::io_context, 2>& loops, con
     ep.offloads = tun.offloads();
     for (std::size_t q = 0; q < tun.queue_count(); ++q) {
       ep.packet.push_back(&tun.queue(q));
-      if (mode_.uring) {
+      if (uring) {
         // Its own descriptor of the queue's open file (whose flags, blocking, it shares).
         device::UniqueFd fd(::dup(tun.queue(q).fd()));
         if (fd.get() < 0)

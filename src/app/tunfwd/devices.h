@@ -36,12 +36,16 @@ class Devices {
   // async views completing on their direction's loop: `loops[0]` for both directions, or
   // `loops[1]` for the second when options.threads > 1 (Setup::loop).
   forward::Setup setup(std::array<boost::asio::io_context, 2>& loops, const forward::Options& options);
+  // After setup(): why a mode that reads and writes through io_uring uses FdQueue instead (a
+  // system call per packet), or empty.
+  const std::string& uring_fallback() const { return uring_fallback_; }
 
  private:
   const forward::Mode& mode_;
   std::array<std::unique_ptr<device::TunDevice>, 2> tuns_;
   std::vector<std::unique_ptr<device::AsyncBatchDevice>> async_;
   std::vector<std::unique_ptr<device::UringQueue>> uring_;  // uring modes: the batch views
+  std::string uring_fallback_;
 };
 
 // An address without a prefix means /24 (IPv4) or /64 (IPv6); "" means none.

@@ -195,6 +195,9 @@ int run(const Args& a) {
   options.mtu = static_cast<std::size_t>(a.devices.mtu);
   options.threads = threads;
   forward::Setup setup = devices->setup(loops, options);
+  if (!devices->uring_fallback().empty())
+    fmt::print(stderr, "tunfwd: io_uring unavailable ({}): {} reads and writes with a system call per packet\n",
+               devices->uring_fallback(), mode->name);
   tunfwd::DecorationHandle decoration;
   try {
     std::string injected;
