@@ -15,17 +15,17 @@
 #include "device/fd_queue.h"
 #include "device/uring_queue.h"
 #include "support/blocked_call.h"
+#include "support/offload_sets.h"
 #include "support/socket_pair.h"
 
 namespace device::batch_queue_test {
 namespace {
 
+using tbtest::kEveryOffload;
+using tbtest::kPlain;
 using tbtest::read_raw;
 using tbtest::SocketPair;
 using tbtest::test_packet;
-
-const Offloads kPlain{};
-const Offloads kEveryOffload{true, true, true, true, true};
 
 template <class Queue>
 class BatchQueueTest : public ::testing::Test {};

@@ -17,18 +17,18 @@
 #include <gtest/gtest.h>
 
 #include "support/blocked_call.h"
+#include "support/offload_sets.h"
 #include "support/socket_pair.h"
 
 namespace device {
 namespace {
 
+using tbtest::kEveryOffload;
+using tbtest::kPlain;
 using tbtest::once_blocked;
 using tbtest::read_raw;
 using tbtest::SocketPair;
 using tbtest::test_packet;
-
-const Offloads kPlain{};
-const Offloads kEveryOffload{true, true, true, true, true};
 
 // Reads one packet of up to 256 bytes from `q`.
 IoResult read_small(FdQueue& q) {

@@ -17,20 +17,20 @@
 #include <gtest/gtest.h>
 
 #include "support/blocked_call.h"
+#include "support/offload_sets.h"
 #include "support/socket_pair.h"
 
-// A namespace of its own: the debug preset's unity build may put this file and fd_queue_test.cpp,
-// which has helpers of the same names, into one translation unit.
+// Helpers in a namespace of their own: the debug preset's unity build may put several device
+// test files into one translation unit.
 namespace device::uring_test {
 namespace {
 
+using tbtest::kEveryOffload;
+using tbtest::kPlain;
 using tbtest::once_blocked;
 using tbtest::read_raw;
 using tbtest::SocketPair;
 using tbtest::test_packet;
-
-const Offloads kPlain{};
-const Offloads kEveryOffload{true, true, true, true, true};
 
 // Storage and slots for a read batch of `n` packets of up to 256 bytes.
 struct Batch {
