@@ -154,6 +154,20 @@ TYPED_TEST(BatchQueueTest, InterruptEndsAWaitingRecvBatch) {
   EXPECT_EQ(r.count, 0u);
 }
 
+TYPED_TEST(BatchQueueTest, InterruptEndsASendBatchWaitingForRoom) {
+  SocketPair sp;
+  TypeParam q(std::move(sp.ours), kPlain);
+  const auto pkt = test_packet(7, 1000);
+  while (::send(q.fd(), pkt.data(), pkt.size(), MSG_DONTWAIT) > 0) {
+  }
+  const std::array<OutPacket, 2> out{OutPacket{.bytes = pkt}, OutPacket{.bytes = pkt}};
+  auto writer = tbtest::once_blocked([&] { return q.send_batch(out); });
+  q.interrupt();
+  const IoResult r = writer.get();
+  EXPECT_EQ(r.error, ECANCELED);
+  EXPECT_EQ(r.count, 0u);
+}
+
 TYPED_TEST(BatchQueueTest, ClosedPeerIsReportedAsAnError) {
   SocketPair sp;
   TypeParam q(std::move(sp.ours), kPlain);

@@ -124,20 +124,6 @@ TEST(UringQueueTest, InterruptEndsAWaitingRecvBatchAndCancelsItsReads) {
   EXPECT_EQ(::recv(q.fd(), buf.data(), buf.size(), MSG_DONTWAIT), 80);
 }
 
-TEST(UringQueueTest, InterruptEndsASendWaitingForRoom) {
-  SocketPair sp;
-  UringQueue q(std::move(sp.ours), kPlain);
-  const auto pkt = test_packet(7, 1000);
-  while (::send(q.fd(), pkt.data(), pkt.size(), MSG_DONTWAIT) > 0) {
-  }
-  const std::array<OutPacket, 2> out{OutPacket{.bytes = pkt}, OutPacket{.bytes = pkt}};
-  auto writer = once_blocked([&] { return q.send_batch(out); });
-  q.interrupt();
-  const IoResult r = writer.get();
-  EXPECT_EQ(r.error, ECANCELED);
-  EXPECT_EQ(r.count, 0u);
-}
-
 // The ring belongs to the thread that set it up; a call from another thread gets its own.
 TEST(UringQueueTest, CallsFromAnotherThreadWork) {
   SocketPair sp;
