@@ -119,14 +119,21 @@ NetlinkResult Netlink::transact(void* request, std::size_t length) {
   }
 }
 
-NetlinkResult Netlink::set_mtu(int ifindex, int mtu) {
+NetlinkResult Netlink::set_link_u32(int ifindex, unsigned short attribute, std::uint32_t value) {
   Request req(RTM_NEWLINK, 0);
   auto* ifi = req.append_body<ifinfomsg>();
   ifi->ifi_family = AF_UNSPEC;
   ifi->ifi_index = ifindex;
-  const std::uint32_t value = static_cast<std::uint32_t>(mtu);
-  req.add_attr(IFLA_MTU, &value, sizeof value);
+  req.add_attr(attribute, &value, sizeof value);
   return transact(req.data(), req.size());
+}
+
+NetlinkResult Netlink::set_mtu(int ifindex, int mtu) {
+  return set_link_u32(ifindex, IFLA_MTU, static_cast<std::uint32_t>(mtu));
+}
+
+NetlinkResult Netlink::set_tx_queue_len(int ifindex, std::uint32_t packets) {
+  return set_link_u32(ifindex, IFLA_TXQLEN, packets);
 }
 
 NetlinkResult Netlink::set_up(int ifindex) {

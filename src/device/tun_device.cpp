@@ -54,6 +54,8 @@ void apply_link_config(const std::string& name, const TunConfig& config) {
     if (!r.ok()) throw DeviceError(fmt::format("{}: {}: {}", name, step, r.message));
   };
   check("set MTU", nl->set_mtu(ifindex, config.mtu));
+  if (config.tx_queue_len != 0)
+    check(fmt::format("set txqueuelen {}", config.tx_queue_len), nl->set_tx_queue_len(ifindex, config.tx_queue_len));
   const std::pair<const std::optional<std::string>*, int> addresses[] = {{&config.ipv4, AF_INET},
                                                                          {&config.ipv6, AF_INET6}};
   for (const auto& [text, family] : addresses) {

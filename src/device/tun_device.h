@@ -3,6 +3,7 @@
 // multi-queue, MTU, addresses and link state. Everything after open() is plain fd I/O through
 // TunQueue (an FdQueue) or AsyncTunDevice.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -23,6 +24,9 @@ struct TunConfig {
   bool want_uso = true;    // try USO4|USO6 as well (Linux >= 6.2)
   std::size_t queues = 1;  // > 1: IFF_MULTI_QUEUE with this many fds
   int mtu = 1500;
+  // Packets the kernel queues for the reader before it drops (txqueuelen); 0 keeps the kernel's
+  // default, 500 for a TUN.
+  std::uint32_t tx_queue_len = 0;
   std::optional<std::string> ipv4{};  // "10.0.1.1/24" ({} keeps designated initializers warning-free)
   std::optional<std::string> ipv6{};  // "fd00:1::1/64"
   bool up = true;

@@ -22,6 +22,7 @@ Devices::Devices(const forward::Mode& mode, const DeviceArgs& args) : mode_(mode
     c.vnet_hdr = mode.offload;
     c.queues = forward::queues_for(mode, args.queues_flag);
     c.mtu = args.mtu;
+    c.tx_queue_len = args.tx_queue_len;
     c.ipv4 = with_prefix(args.ipv4[i], 24);
     c.ipv6 = with_prefix(args.ipv6[i], 64);
     tuns_[i] = device::TunDevice::open(c);

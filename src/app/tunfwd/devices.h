@@ -2,6 +2,7 @@
 // The two TUN devices of a tunfwd run, opened for a mode, and the views of them a forwarder is
 // built from (forward::Setup).
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct DeviceArgs {
   std::array<std::string, 2> ipv6{};                        // "" = none; /64 when no prefix
   std::size_t queues_flag = 0;                              // --queues (0 = not given)
   int mtu = 1500;
+  // --txqueuelen: packets each device queues for us before the kernel drops; 0 keeps the
+  // kernel's 500. Longer queues trade drops for queueing delay (README, "Transmit queue").
+  std::uint32_t tx_queue_len = 0;
 };
 
 class Devices {

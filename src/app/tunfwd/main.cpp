@@ -165,7 +165,9 @@ int run(const Args& a) {
   }
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& tun = devices->tun(i);
-    fmt::print("{}: {} queue(s), mtu {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,
+    const std::uint32_t txqueuelen = a.devices.tx_queue_len;
+    fmt::print("{}: {} queue(s), mtu {}, txqueuelen {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,
+               txqueuelen == 0 ? std::string("500 (the kernel's)") : std::to_string(txqueuelen),
                device::describe(tun.offloads()));
   }
   // Before any thread exists: setuid applies to the whole process, and nothing after this
@@ -250,6 +252,8 @@ int main(int argc, char** argv) {
                    "(default: the mode's, tunfwd --list --json loop_per_direction)");
     app.add_option("--queues", d.queues_flag, "queues per device for multi-queue modes (default 2)");
     app.add_option("--mtu", d.mtu, "MTU of both devices")->capture_default_str();
+    app.add_option("--txqueuelen", d.tx_queue_len,
+                   "packets each device queues for tunfwd before the kernel drops (default 0: the kernel's, 500)");
     app.add_option("--user", a.user,
                    "after opening the devices, drop to this user (from /etc/passwd) and every capability");
     app.add_option("--cpus", a.cpus,

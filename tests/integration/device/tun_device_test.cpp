@@ -19,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include "device/packet_io.h"
 #include "packet/bytes.h"
 #include "packet/checksum.h"
 #include "support/netns.h"
@@ -166,6 +167,52 @@ TEST(TunDeviceIntegrationTest, LinkConfigIsApplied) {
     ::freeifaddrs(list);
     f.expect(v4, "10.0.1.1/24 missing on tbcfg0");
     f.expect(v6, "fd00:1::1/64 missing on tbcfg0");
+  });
+}
+
+// The transmit queue is what the kernel holds for the reader: datagrams sent towards the device
+// while nobody reads are all kept up to tx_queue_len, and beyond it dropped (the kernel's 500
+// when none is asked for).
+TEST(TunDeviceIntegrationTest, TransmitQueueHoldsAsManyPacketsAsAsked) {
+  TB_REQUIRE_ROOT();
+  expect_in_new_netns([](Failures& f) {
+    // No IPv6 on the devices: the kernel's own solicitations would take places in the queue.
+    write_sysctl(f, "/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+    const struct {
+      const char* name;
+      const char* address;
+      const char* peer;
+      std::uint32_t asked;
+      std::size_t kept;
+    } cases[] = {{"tbq0", "10.0.1.1/24", "10.0.1.2", 4096, 1000}, {"tbq1", "10.0.2.1/24", "10.0.2.2", 0, 500}};
+    for (const auto& c : cases) {
+      const auto dev = TunDevice::open({.name = c.name, .tx_queue_len = c.asked, .ipv4 = c.address});
+      const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      ifreq ifr{};
+      std::strcpy(ifr.ifr_name, c.name);
+      f.expect(::ioctl(s, SIOCGIFTXQLEN, &ifr) == 0, std::string("SIOCGIFTXQLEN ") + c.name);
+      f.expect(ifr.ifr_qlen == static_cast<int>(c.asked == 0 ? 500 : c.asked),
+               std::string(c.name) + " txqueuelen " + std::to_string(ifr.ifr_qlen));
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(9);
+      f.expect(::inet_pton(AF_INET, c.peer, &to.sin_addr) == 1, c.peer);
+      const std::array<std::uint8_t, 64> payload{};
+      std::size_t sent = 0;
+      for (int i = 0; i < 1000; ++i)
+        if (::sendto(s, payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
+            static_cast<ssize_t>(payload.size()))
+          ++sent;
+      ::close(s);
+      f.expect(sent == 1000, std::string(c.name) + ": sent " + std::to_string(sent));
+      std::size_t packets = 0, datagrams = 0;
+      std::array<std::uint8_t, 2048> buffer{};
+      for (long n; (n = read_packet(dev->queue(0).fd(), false, buffer, nullptr, Wait::kNever)) > 0; ++packets)
+        if (buffer[0] == 0x45 && buffer[9] == 17 && static_cast<std::size_t>(n) == 28 + payload.size()) ++datagrams;
+      f.expect(packets == c.kept && datagrams == c.kept,
+               std::string(c.name) + ": read " + std::to_string(packets) + " packets, " + std::to_string(datagrams) +
+                   " of the 1000 datagrams; expected " + std::to_string(c.kept));
+    }
   });
 }
 
