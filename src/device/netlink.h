@@ -1,8 +1,8 @@
 #pragma once
 // A minimal rtnetlink client for what a TUN needs after TUNSETIFF: MTU, transmit queue length,
-// addresses, link up. Each request is acknowledged (NLM_F_ACK) so errors come back synchronously, with the
-// kernel's extended-ack text when it gives one. It acts in the network namespace of the
-// calling thread at construction time.
+// addresses, link up. Each request is acknowledged (NLM_F_ACK) so errors come back
+// synchronously, with the kernel's extended-ack text when it gives one. It acts in the network
+// namespace of the calling thread at construction time.
 #include <cstdint>
 #include <string>
 

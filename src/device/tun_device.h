@@ -1,7 +1,7 @@
 #pragma once
 // A Linux TUN device opened through /dev/net/tun: flags, offload negotiation (docs/offload.md §1),
-// multi-queue, MTU, addresses and link state. Everything after open() is plain fd I/O through
-// TunQueue (an FdQueue) or AsyncTunDevice.
+// multi-queue, MTU, transmit queue, addresses and link state. Everything after open() is plain fd
+// I/O through TunQueue (an FdQueue) or AsyncTunDevice.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -163,12 +163,12 @@ int run(const Args& a) {
     fmt::print(stderr, "tunfwd: {}\n", e.what());
     return 1;
   }
+  const std::string txqueuelen =
+      a.devices.tx_queue_len == 0 ? std::string("500 (the kernel's)") : std::to_string(a.devices.tx_queue_len);
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& tun = devices->tun(i);
-    const std::uint32_t txqueuelen = a.devices.tx_queue_len;
     fmt::print("{}: {} queue(s), mtu {}, txqueuelen {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,
-               txqueuelen == 0 ? std::string("500 (the kernel's)") : std::to_string(txqueuelen),
-               device::describe(tun.offloads()));
+               txqueuelen, device::describe(tun.offloads()));
   }
   // Before any thread exists: setuid applies to the whole process, and nothing after this
   // point needs a privilege (the devices are open, configured and up).
