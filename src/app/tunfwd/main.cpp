@@ -164,7 +164,7 @@ int run(const Args& a) {
     return 1;
   }
   const std::string txqueuelen =
-      a.devices.tx_queue_len == 0 ? std::string("500 (the kernel's)") : std::to_string(a.devices.tx_queue_len);
+      a.devices.tx_queue_len == 0 ? std::string("the kernel's default") : std::to_string(a.devices.tx_queue_len);
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& tun = devices->tun(i);
     fmt::print("{}: {} queue(s), mtu {}, txqueuelen {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,
