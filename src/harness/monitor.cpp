@@ -26,6 +26,11 @@ double seconds(std::chrono::steady_clock::duration d) { return std::chrono::dura
 
 }  // namespace
 
+double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds) {
+  if (wall_seconds <= 0 || ticks_per_second <= 0 || last.busy() <= first.busy()) return 0;
+  return 100.0 * static_cast<double>(last.busy() - first.busy()) / static_cast<double>(ticks_per_second) / wall_seconds;
+}
+
 std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of) {
   std::vector<pid_t> tree = roots;
   std::set<pid_t> seen(roots.begin(), roots.end());
@@ -113,12 +118,12 @@ void Monitor::scan_system() {
   if (!have_first_scan_) {
     others_first_ = others;
     others_first_at_ = now;
-    if (cpu) steal_first_ = cpu->steal, total_first_ = cpu->total();
+    cpu_first_ = cpu;
     have_first_scan_ = true;
   }
   others_last_ = std::move(others);
   others_last_at_ = now;
-  if (cpu) steal_last_ = cpu->steal, total_last_ = cpu->total();
+  cpu_last_ = cpu;
 }
 
 void Monitor::loop() {
@@ -151,9 +156,14 @@ MonitorSummary Monitor::stop() {
   }
   const double wall = seconds(others_last_at_ - others_first_at_);
   if (wall > 0) summary.others_cpu = 100.0 * static_cast<double>(others) / static_cast<double>(hz) / wall;
-  if (total_last_ > total_first_)
-    summary.steal_percent =
-        100.0 * static_cast<double>(steal_last_ - steal_first_) / static_cast<double>(total_last_ - total_first_);
+  if (cpu_first_ && cpu_last_) {
+    const CpuTimes& a = *cpu_first_;
+    const CpuTimes& b = *cpu_last_;
+    if (b.total() > a.total())
+      summary.steal_percent =
+          100.0 * static_cast<double>(b.steal - a.steal) / static_cast<double>(b.total() - a.total());
+    summary.machine_cpu = machine_cpu_percent(a, b, hz, wall);
+  }
   return summary;
 }
 

@@ -8,8 +8,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <thread>
 #include <vector>
+
+#include "harness/proc_parse.h"
 
 namespace harness {
 
@@ -20,6 +23,9 @@ struct MonitorSummary {
   double mem_max_mb = 0;
   double others_cpu = 0;     // % of one core used by processes that are not part of the benchmark
   double steal_percent = 0;  // of all CPU time
+  // % of one core: the whole machine's busy time over the window, whoever spent it (iperf3 at both
+  // ends, the kernel, the system under test). Below cores × 100 the path waited, not computed.
+  double machine_cpu = 0;
   int samples = 0;
 };
 
@@ -32,6 +38,11 @@ struct TreeSample {
 
 // Turns samples into the summary; pure, so it is unit-tested. ticks_per_second: sysconf(_SC_CLK_TCK).
 MonitorSummary summarize_tree(const std::vector<TreeSample>& samples, long ticks_per_second);
+
+// The machine's busy time (user, nice, system, irq, softirq: not idle, iowait or the hypervisor's
+// steal) between two readings of /proc/stat `wall_seconds` apart, in % of one core, so a 2-core
+// machine reads 200 when both cores were busy throughout; 0 when no time passed.
+double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds);
 
 // Every process whose parent chain reaches one of `roots` (roots included), from a pid → ppid map.
 std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of);
@@ -64,7 +75,7 @@ class Monitor {
   // Trust figures: per-pid ticks of unrelated processes at the first and latest scan.
   std::map<pid_t, std::uint64_t> others_first_, others_last_;
   std::chrono::steady_clock::time_point others_first_at_, others_last_at_;
-  std::uint64_t steal_first_ = 0, steal_last_ = 0, total_first_ = 0, total_last_ = 0;
+  std::optional<CpuTimes> cpu_first_, cpu_last_;  // /proc/stat at the first and latest scan
   bool have_first_scan_ = false;
 };
 

@@ -62,6 +62,20 @@ std::vector<double> RowResult::cpu_per_gbps() const {
   return values;
 }
 
+std::vector<double> RowResult::machine_cpu() const {
+  std::vector<double> values;
+  for (const Sample* s : ok_samples())
+    if (s->monitor.machine_cpu > 0) values.push_back(s->monitor.machine_cpu);
+  return values;
+}
+
+std::vector<double> RowResult::machine_cpu_per_gbps() const {
+  std::vector<double> values;
+  for (const Sample* s : ok_samples())
+    if (s->monitor.machine_cpu > 0 && s->iperf.gbps > 0) values.push_back(s->monitor.machine_cpu / s->iperf.gbps);
+  return values;
+}
+
 const RowResult* RunResult::find(const std::string& label) const {
   for (const auto& row : rows)
     if (row.label == label) return &row;
@@ -110,6 +124,7 @@ void to_json(nlohmann::json& j, const Sample& s) {
        {"mem_max_mb", s.monitor.mem_max_mb},
        {"others_cpu", s.monitor.others_cpu},
        {"steal_percent", s.monitor.steal_percent},
+       {"machine_cpu", s.monitor.machine_cpu},
        {"monitor_samples", s.monitor.samples},
        {"ratio", s.ratio},
        {"untrusted", s.untrusted}};
@@ -132,6 +147,7 @@ void from_json(const nlohmann::json& j, Sample& s) {
   s.monitor.mem_max_mb = j.value("mem_max_mb", 0.0);
   s.monitor.others_cpu = j.value("others_cpu", 0.0);
   s.monitor.steal_percent = j.value("steal_percent", 0.0);
+  s.monitor.machine_cpu = j.value("machine_cpu", 0.0);  // 0 in runs saved before it was sampled
   s.monitor.samples = j.value("monitor_samples", 0);
   s.ratio = j.value("ratio", 0.0);
   s.untrusted = j.value("untrusted", "");

@@ -62,6 +62,10 @@ struct RowResult {
   std::vector<double> mem_avg() const;
   std::vector<double> mem_max() const;
   std::vector<double> cpu_per_gbps() const;
+  // The whole machine's CPU (MonitorSummary::machine_cpu), of the samples that have it: runs saved
+  // before it was sampled have none, and a baseline row has it as much as any other.
+  std::vector<double> machine_cpu() const;
+  std::vector<double> machine_cpu_per_gbps() const;
 };
 
 struct RunResult {          // NOLINT(bugprone-exception-escape): false positive through nlohmann::json(), see Sample

@@ -52,6 +52,8 @@ RowSummary summarize(const harness::RowResult& row) {
   s.mem_avg = median(row.mem_avg());
   s.mem_max = median(row.mem_max());
   if (const auto per = row.cpu_per_gbps(); s.forwarder && !per.empty()) s.cpu_per_gbps = median(per);
+  if (const auto busy = row.machine_cpu(); !busy.empty()) s.machine_cpu = median(busy);
+  if (const auto per = row.machine_cpu_per_gbps(); !per.empty()) s.machine_cpu_per_gbps = median(per);
   return s;
 }
 

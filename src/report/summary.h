@@ -19,6 +19,8 @@ struct RowSummary {
   bool forwarder = false;  // CPU/memory columns only mean something for a forwarder
   double cpu_avg = 0, cpu_max = 0, mem_avg = 0, mem_max = 0;
   std::optional<double> cpu_per_gbps;
+  // Every row, baselines included; empty for runs saved before the machine's CPU was sampled.
+  std::optional<double> machine_cpu, machine_cpu_per_gbps;
   std::size_t untrusted = 0;
   std::string first_error;
 };

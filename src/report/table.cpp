@@ -16,27 +16,28 @@ std::string markdown_table(const harness::RunResult& run) {
   const bool udp = run.settings.value("udp", false);
   std::string out = fmt::format(
       "| # | Mode | Offload | Channel | Gbps | min–max | ratio | {} | CPU avg | CPU max | Mem avg | Mem max | CPU/Gbps "
-      "| n |\n"
+      "| Machine CPU | Machine CPU/Gbps | n |\n"
       "|---|------|---------|---------|------|---------|-------|------|---------|---------|---------|---------|--------"
-      "--|---|\n",
+      "--|-------------|------------------|---|\n",
       udp ? "Loss %" : "Retr");
   int index = 0;
   for (const auto& row : run.rows) {
     const RowSummary s = summarize(row);
     ++index;
     if (s.ok == 0) {
-      out += fmt::format("| {} | {} | {} | {} | FAILED | | | | | | | | | 0/{} |\n", index, s.label, s.offload,
+      out += fmt::format("| {} | {} | {} | {} | FAILED | | | | | | | | | | | 0/{} |\n", index, s.label, s.offload,
                          s.channel, s.total);
       continue;
     }
     const bool f = s.forwarder;
-    out += fmt::format("| {} | {} | {} | {} | {} | {}–{} | {} | {} | {} | {} | {} | {} | {} | {}/{}{} |\n", index,
-                       s.label, s.offload, s.channel, number(s.gbps), number(s.gbps_min), number(s.gbps_max),
-                       s.ratio ? number(*s.ratio) : "–",
-                       s.loss_percent ? number(*s.loss_percent) : fmt::format("{:.0f}", s.retransmits),
-                       or_dash(f, number(s.cpu_avg)), or_dash(f, number(s.cpu_max)), or_dash(f, number(s.mem_avg)),
-                       or_dash(f, number(s.mem_max)), s.cpu_per_gbps ? number(*s.cpu_per_gbps) : "–", s.ok, s.total,
-                       s.untrusted ? fmt::format(" ({} untrusted)", s.untrusted) : "");
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} | {}–{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {}/{}{} |\n", index, s.label,
+        s.offload, s.channel, number(s.gbps), number(s.gbps_min), number(s.gbps_max), s.ratio ? number(*s.ratio) : "–",
+        s.loss_percent ? number(*s.loss_percent) : fmt::format("{:.0f}", s.retransmits), or_dash(f, number(s.cpu_avg)),
+        or_dash(f, number(s.cpu_max)), or_dash(f, number(s.mem_avg)), or_dash(f, number(s.mem_max)),
+        s.cpu_per_gbps ? number(*s.cpu_per_gbps) : "–", s.machine_cpu ? number(*s.machine_cpu) : "–",
+        s.machine_cpu_per_gbps ? number(*s.machine_cpu_per_gbps) : "–", s.ok, s.total,
+        s.untrusted ? fmt::format(" ({} untrusted)", s.untrusted) : "");
   }
   return out;
 }
@@ -56,7 +57,10 @@ std::string markdown_report(const harness::RunResult& run, const std::vector<Fla
   out +=
       "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
       "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
-      "core), memory their RSS in MiB.\n";
+      "core), memory their RSS in MiB. Machine CPU is every core's busy time over the sample, whoever spent it "
+      "(iperf3 at both ends, the kernel, the system under test; not idle, iowait or steal), also 100 % = one core: "
+      "below the machine's cores × 100 the path waited rather than ran out of CPU, and Machine CPU/Gbps is what the "
+      "whole path costs, comparable across systems that move kernel work into or out of their own processes.\n";
   out += markdown_side_by_side(run);
   std::string problems;
   for (const auto& row : run.rows)
@@ -85,6 +89,7 @@ std::string sample_line(const harness::RowResult& row, const harness::Sample& s)
   if (row.has_forwarder())
     line += fmt::format("  CPU {:>5}% (max {:>5}%)  RSS {:>5} MiB", number(s.monitor.cpu_avg),
                         number(s.monitor.cpu_max), number(s.monitor.mem_max_mb));
+  if (s.monitor.machine_cpu > 0) line += fmt::format("  machine {:>4}%", number(s.monitor.machine_cpu));
   if (!s.untrusted.empty()) line += "  [untrusted: " + s.untrusted + "]";
   return line;
 }

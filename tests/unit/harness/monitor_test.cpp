@@ -64,3 +64,42 @@ TEST(Monitor, DescendantsFollowTheParentChain) {
   std::sort(both.begin(), both.end());
   EXPECT_EQ(both, (std::vector<pid_t>{11, 12, 20}));
 }
+
+// The machine's CPU counts what every core spent working, and only that.
+TEST(MachineCpu, CountsUserSystemIrqAndSoftirqButNotIdleIowaitOrSteal) {
+  struct Case {
+    const char* rule;
+    CpuTimes delta;  // ticks added between the two readings, at 100 Hz over 2 s
+    double expected;
+  };
+  const Case cases[] = {
+      {"both cores busy in user space read 200", {.user = 400}, 200.0},
+      {"nice, system, irq and softirq count as busy", {.nice = 10, .system = 100, .irq = 30, .softirq = 60}, 100.0},
+      {"idle and iowait are not busy", {.user = 50, .idle = 300, .iowait = 50}, 25.0},
+      {"time the hypervisor stole is not ours", {.user = 100, .steal = 300}, 50.0},
+  };
+  const CpuTimes first{
+      .user = 1000, .nice = 10, .system = 500, .idle = 9000, .iowait = 5, .irq = 7, .softirq = 70, .steal = 3};
+  for (const auto& c : cases) {
+    CpuTimes last = first;
+    last.user += c.delta.user;
+    last.nice += c.delta.nice;
+    last.system += c.delta.system;
+    last.idle += c.delta.idle;
+    last.iowait += c.delta.iowait;
+    last.irq += c.delta.irq;
+    last.softirq += c.delta.softirq;
+    last.steal += c.delta.steal;
+    EXPECT_NEAR(machine_cpu_percent(first, last, 100, 2.0), c.expected, 1e-9) << c.rule;
+  }
+}
+
+TEST(MachineCpu, NoTimeOrNoWorkGivesZero) {
+  const CpuTimes first{.user = 1000, .idle = 5000};
+  CpuTimes later = first;
+  later.user += 100;
+  EXPECT_EQ(machine_cpu_percent(first, later, 100, 0.0), 0.0);  // no wall time passed
+  EXPECT_EQ(machine_cpu_percent(first, first, 100, 1.0), 0.0);  // nothing ran
+  EXPECT_EQ(machine_cpu_percent(later, first, 100, 1.0), 0.0);  // readings swapped: never negative
+  EXPECT_NEAR(machine_cpu_percent(first, later, 100, 1.0), 100.0, 1e-9);
+}

@@ -17,7 +17,7 @@ using namespace harness;
 
 namespace {
 
-Sample sample(int pass, double gbps, double cpu = 0, double mem = 0) {
+Sample sample(int pass, double gbps, double cpu = 0, double mem = 0, double machine = 0) {
   Sample s;
   s.pass = pass;
   s.ok = true;
@@ -27,6 +27,7 @@ Sample sample(int pass, double gbps, double cpu = 0, double mem = 0) {
   s.monitor.cpu_max = cpu * 1.5;
   s.monitor.mem_avg_mb = mem;
   s.monitor.mem_max_mb = mem + 1;
+  s.monitor.machine_cpu = machine;
   return s;
 }
 
@@ -34,7 +35,9 @@ RunResult example_run() {
   RunResult run;
   run.machine = {{"cpu_model", "Test CPU"}, {"cores", 2}, {"kernel", "Linux 6.x"}};
   run.settings = {{"duration_s", 2}, {"repeat", 3}, {"udp", false}};
-  RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth, {sample(1, 10), sample(2, 12), sample(3, 11)});
+  // The baseline has the machine's CPU sampled; sync-gso has none, as in runs saved before it was.
+  RowResult veth = tbtest::baseline_row("kernel veth", kKernelVeth,
+                                        {sample(1, 10, 0, 0, 140), sample(2, 12, 0, 0, 150), sample(3, 11, 0, 0, 145)});
   RowResult gso =
       tbtest::tunfwd_row("sync-gso", true, false, {sample(1, 5, 80, 6), sample(2, 6, 90, 6), sample(3, 5.5, 85, 6)});
   Sample failed;
@@ -74,18 +77,32 @@ TEST(Summary, MediansRatioAndCpuPerGbps) {
   EXPECT_FALSE(veth.cpu_per_gbps);
 }
 
+TEST(Summary, MachineCpuIsTheMedianOfTheSamplesThatHaveIt) {
+  const auto run = example_run();
+  const auto veth = report::summarize(run.rows[0]);
+  ASSERT_TRUE(veth.machine_cpu);
+  EXPECT_DOUBLE_EQ(*veth.machine_cpu, 145);
+  ASSERT_TRUE(veth.machine_cpu_per_gbps);
+  EXPECT_NEAR(*veth.machine_cpu_per_gbps, 145.0 / 11, 1e-9);  // median of 14, 12.5, 13.18
+  const auto unsampled = report::summarize(run.rows[1]);
+  EXPECT_FALSE(unsampled.machine_cpu);
+  EXPECT_FALSE(unsampled.machine_cpu_per_gbps);
+}
+
 TEST(Table, HasTheReferenceColumnsAndOneLinePerRow) {
   const auto table = report::markdown_table(example_run());
   EXPECT_NE(table.find("| # | Mode | Offload | Channel | Gbps |"), std::string::npos) << table;
-  for (const char* column : {"Retr", "CPU avg", "CPU max", "Mem avg", "Mem max", "ratio", "CPU/Gbps"})
+  for (const char* column :
+       {"Retr", "CPU avg", "CPU max", "Mem avg", "Mem max", "ratio", "CPU/Gbps", "Machine CPU", "Machine CPU/Gbps"})
     EXPECT_NE(table.find(column), std::string::npos) << column;
-  EXPECT_NE(
-      table.find("| 2 | sync-gso | yes | no | 5.50 | 5.00–6.00 | 0.500 | 20 | 85.0 | 128 | 6.00 | 7.00 | 15.5 | 3/3 |"),
-      std::string::npos)
-      << table;
-  // Baselines have no forwarder: CPU and memory are dashes.
-  EXPECT_NE(table.find("| 1 | kernel veth | – | – | 11.0 | 10.0–12.0 | 1.00 | 20 | – | – | – | – | – | 3/3 |"),
+  EXPECT_NE(table.find("| 2 | sync-gso | yes | no | 5.50 | 5.00–6.00 | 0.500 | 20 | 85.0 | 128 | 6.00 | 7.00 | 15.5 | "
+                       "– | – | 3/3 |"),
             std::string::npos)
+      << table;
+  // Baselines have no forwarder: CPU and memory are dashes, the machine's CPU is not.
+  EXPECT_NE(
+      table.find("| 1 | kernel veth | – | – | 11.0 | 10.0–12.0 | 1.00 | 20 | – | – | – | – | – | 145 | 13.2 | 3/3 |"),
+      std::string::npos)
       << table;
   EXPECT_NE(table.find("| 3 | async-normal | no | no | FAILED |"), std::string::npos) << table;
 }
@@ -103,6 +120,9 @@ TEST(Table, LiveSampleLine) {
   EXPECT_NE(line.find("5.00 Gbps"), std::string::npos) << line;
   EXPECT_NE(line.find("ratio 0.500"), std::string::npos) << line;
   EXPECT_NE(line.find("CPU  80.0%"), std::string::npos) << line;
+  EXPECT_EQ(line.find("machine"), std::string::npos) << line;  // not sampled: nothing to show
+  const auto baseline = report::sample_line(run.rows[0], run.rows[0].samples[1]);
+  EXPECT_NE(baseline.find("machine  150%"), std::string::npos) << baseline;
   EXPECT_NE(report::sample_line(run.rows[2], run.rows[2].samples[0]).find("FAILED: forwarder exited"),
             std::string::npos);
 }
@@ -114,6 +134,8 @@ TEST(JsonFile, RoundTripThroughAFile) {
   const auto back = report::read_json(path);
   ASSERT_EQ(back.rows.size(), 3u);
   EXPECT_EQ(back.rows[1].gbps(), (std::vector<double>{5, 6, 5.5}));
+  EXPECT_EQ(back.rows[0].machine_cpu(), (std::vector<double>{140, 150, 145}));
+  EXPECT_TRUE(back.rows[1].machine_cpu().empty());
   EXPECT_EQ(back.rows[2].samples[0].error, "forwarder exited");
   EXPECT_THROW(report::read_json(dir.file("missing.json")), std::runtime_error);
 }
