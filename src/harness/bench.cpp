@@ -120,8 +120,8 @@ void Bench::check_guard(const TrafficGuard& g, const Topology::DeviceBytes& befo
   const auto needed = static_cast<double>(iperf.bytes) * g.min_share;
   if (static_cast<double>(carried) < needed)
     throw std::runtime_error(fmt::format(
-        "{} in {} carried {} bytes of the {} iperf3 reported (at least {:.0f} % needed): the traffic went around the "
-        "system under test",
+        "{} in {} carried {} bytes of the {} iperf3's receiver got (at least {:.0f} % needed): the traffic went "
+        "around the system under test",
         g.device, topology.ns(g.ns), carried, iperf.bytes, g.min_share * 100));
 }
 

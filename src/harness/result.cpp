@@ -116,6 +116,7 @@ void to_json(nlohmann::json& j, const Sample& s) {
        {"retransmits", s.iperf.retransmits},
        {"udp", s.iperf.udp},
        {"loss_percent", s.iperf.loss_percent},
+       {"offered_gbps", s.iperf.offered_gbps},
        {"delivered_gbps", s.iperf.delivered_gbps},
        {"seconds", s.iperf.seconds},
        {"cpu_avg", s.monitor.cpu_avg},
@@ -140,6 +141,10 @@ void from_json(const nlohmann::json& j, Sample& s) {
   s.iperf.udp = j.value("udp", false);
   s.iperf.loss_percent = j.value("loss_percent", 0.0);
   s.iperf.delivered_gbps = j.value("delivered_gbps", 0.0);
+  s.iperf.offered_gbps = j.value("offered_gbps", s.iperf.gbps);
+  // A UDP sample saved before offered_gbps existed has the sender's rate as gbps: what arrived is
+  // its delivered_gbps.
+  if (s.iperf.udp && !j.contains("offered_gbps")) s.iperf.gbps = s.iperf.delivered_gbps;
   s.iperf.seconds = j.value("seconds", 0.0);
   s.monitor.cpu_avg = j.value("cpu_avg", 0.0);
   s.monitor.cpu_max = j.value("cpu_max", 0.0);

@@ -55,7 +55,8 @@ std::string markdown_report(const harness::RunResult& run, const std::vector<Fla
                      st.value("reverse", false) ? ", reverse" : "");
   out += markdown_table(run);
   out +=
-      "\nGbps, ratio (÷ the row's kernel baseline of the same pass, the veth pair unless said otherwise), Retr and "
+      "\nGbps (what the receiver got: for UDP the offered rate less the loss), ratio (÷ the row's kernel baseline of "
+      "the same pass, the veth pair unless said otherwise), Retr and "
       "CPU/memory are medians over the successful samples; CPU is the system under test's process trees (100 % = one "
       "core), memory their RSS in MiB. Machine CPU is every core's busy time over the sample, whoever spent it "
       "(iperf3 at both ends, the kernel, the system under test; not idle, iowait or steal), also 100 % = one core: "
@@ -84,8 +85,9 @@ std::string sample_line(const harness::RowResult& row, const harness::Sample& s)
   if (!s.ok) return fmt::format("{:<28} pass {}: FAILED: {}", row.label, s.pass, s.error);
   std::string line = fmt::format("{:<28} pass {}: {:>6} Gbps", row.label, s.pass, number(s.iperf.gbps));
   if (s.ratio > 0) line += fmt::format("  ratio {:>5}", number(s.ratio));
-  line += s.iperf.udp ? fmt::format("  loss {}%", number(s.iperf.loss_percent))
-                      : fmt::format("  retr {:>6}", s.iperf.retransmits);
+  line += s.iperf.udp
+              ? fmt::format("  loss {}% of {} offered", number(s.iperf.loss_percent), number(s.iperf.offered_gbps))
+              : fmt::format("  retr {:>6}", s.iperf.retransmits);
   if (row.has_forwarder())
     line += fmt::format("  CPU {:>5}% (max {:>5}%)  RSS {:>5} MiB", number(s.monitor.cpu_avg),
                         number(s.monitor.cpu_max), number(s.monitor.mem_max_mb));

@@ -73,6 +73,31 @@ TEST(Result, JsonRoundTripKeepsEverySample) {
   EXPECT_THROW(nlohmann::json::object().get<RunResult>(), std::runtime_error);
 }
 
+// A UDP sample's Gbps is what arrived. Files saved before offered_gbps existed held the sender's
+// rate as gbps; they read back with what arrived in its place, so old and new runs compare.
+TEST(Result, UdpSamplesReadBackWithWhatArrivedAsTheirGbps) {
+  Sample s;
+  s.ok = true;
+  s.iperf.udp = true;
+  s.iperf.gbps = s.iperf.delivered_gbps = 0.6;
+  s.iperf.offered_gbps = 1.2;
+  s.iperf.loss_percent = 50;
+  const auto back = nlohmann::json(s).get<Sample>();
+  EXPECT_DOUBLE_EQ(back.iperf.gbps, 0.6);
+  EXPECT_DOUBLE_EQ(back.iperf.offered_gbps, 1.2);
+
+  const auto old =
+      nlohmann::json::parse(
+          R"({"pass": 1, "ok": true, "udp": true, "gbps": 1.2, "loss_percent": 50, "delivered_gbps": 0.6})")
+          .get<Sample>();
+  EXPECT_DOUBLE_EQ(old.iperf.gbps, 0.6);
+  EXPECT_DOUBLE_EQ(old.iperf.offered_gbps, 1.2);
+  const auto old_tcp =
+      nlohmann::json::parse(R"({"pass": 1, "ok": true, "gbps": 9.5, "delivered_gbps": 9.5})").get<Sample>();
+  EXPECT_DOUBLE_EQ(old_tcp.iperf.gbps, 9.5);
+  EXPECT_DOUBLE_EQ(old_tcp.iperf.offered_gbps, 9.5);
+}
+
 // A row compares with the kind its description names, not always with veth.
 TEST(Result, RatiosUseTheRowsOwnBaseline) {
   RunResult run;

@@ -127,6 +127,17 @@ TEST(Table, LiveSampleLine) {
             std::string::npos);
 }
 
+TEST(Table, UdpLineShowsWhatArrivedAndWhatWasOffered) {
+  Sample s = sample(1, 0.6);
+  s.iperf.udp = true;
+  s.iperf.offered_gbps = 1.2;
+  s.iperf.loss_percent = 50;
+  const auto row = tbtest::baseline_row("kernel veth", kKernelVeth, {s});
+  const auto line = report::sample_line(row, row.samples[0]);
+  EXPECT_NE(line.find("0.600 Gbps"), std::string::npos) << line;
+  EXPECT_NE(line.find("loss 50.0% of 1.20 offered"), std::string::npos) << line;
+}
+
 TEST(JsonFile, RoundTripThroughAFile) {
   const tbtest::ScratchDir dir("tb-report-test");
   const auto path = dir.file("run.json");
