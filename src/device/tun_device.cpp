@@ -69,6 +69,10 @@ void apply_link_config(const std::string& name, const TunConfig& config) {
 
 }  // namespace
 
+std::string describe_tx_queue_len(std::uint32_t packets) {
+  return packets == 0 ? std::string("the kernel's default") : std::to_string(packets);
+}
+
 std::unique_ptr<TunDevice> TunDevice::open(const TunConfig& config) {
   const std::string& wanted = config.name;
   if (wanted.size() >= IFNAMSIZ) fail(wanted, "device name", ENAMETOOLONG);

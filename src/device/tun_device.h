@@ -32,6 +32,9 @@ struct TunConfig {
   bool up = true;
 };
 
+// "4096", or "the kernel's default" for 0: what a start-up line says of TunConfig::tx_queue_len.
+std::string describe_tx_queue_len(std::uint32_t packets);
+
 // The message names the device, the step and strerror: "tun11: TUNSETIFF: Operation not permitted".
 class DeviceError : public std::runtime_error {
  public:

@@ -99,10 +99,12 @@ struct StackTransfer {
 
 class StackTunRig {
  public:
-  // tunstack with its TUN at `mtu` (SutInstance's {mtu}).
-  explicit StackTunRig(int mtu = 1500) : mtu_(mtu) {
-    const auto spec = harness::suts::builtin_stack("ours", tunstack().string());
+  // tunstack with its TUN at `mtu` (SutInstance's {mtu}), and `extra_args` after the built-in ones.
+  explicit StackTunRig(int mtu = 1500, const std::vector<std::string>& extra_args = {}) : mtu_(mtu) {
+    auto spec = harness::suts::builtin_stack("ours", tunstack().string());
     if (!spec) throw std::runtime_error("harness::suts::builtin_stack has no \"ours\"");
+    auto& argv = spec->processes.at(0).argv;
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     sut_ = std::make_unique<harness::SutInstance>(*spec, namespace_tag(), dir_.path(), nullptr, stack_rig::seconds(15),
                                                   std::map<std::string, std::string>{{"mtu", std::to_string(mtu)}});
   }

@@ -163,8 +163,7 @@ int run(const Args& a) {
     fmt::print(stderr, "tunfwd: {}\n", e.what());
     return 1;
   }
-  const std::string txqueuelen =
-      a.devices.tx_queue_len == 0 ? std::string("the kernel's default") : std::to_string(a.devices.tx_queue_len);
+  const std::string txqueuelen = device::describe_tx_queue_len(a.devices.tx_queue_len);
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& tun = devices->tun(i);
     fmt::print("{}: {} queue(s), mtu {}, txqueuelen {}, offloads: {}\n", tun.name(), tun.queue_count(), a.devices.mtu,

@@ -40,6 +40,7 @@ namespace {
 struct Args {
   std::string iface = "tun0";
   int mtu = 1500;
+  std::uint32_t tx_queue_len = 0;  // --txqueuelen; 0 = the kernel's default
   std::string user;
   std::string stats_json;
   std::size_t max_connections = 65536;
@@ -110,13 +111,14 @@ int run(const Args& a) {
     c.name = a.iface;
     c.vnet_hdr = true;  // TSO/USO: 64 KB super-packets both ways at any MTU
     c.mtu = a.mtu;
+    c.tx_queue_len = a.tx_queue_len;
     tun = device::TunDevice::open(c);
   } catch (const std::exception& e) {
     fmt::print(stderr, "tunstack: {}\n", e.what());
     return 1;
   }
-  fmt::print("{}: mtu {}, offloads: {}; {}\n", tun->name(), a.mtu, device::describe(tun->offloads()),
-             placement->describe());
+  fmt::print("{}: mtu {}, txqueuelen {}, offloads: {}; {}\n", tun->name(), a.mtu,
+             device::describe_tx_queue_len(a.tx_queue_len), device::describe(tun->offloads()), placement->describe());
   if (!tun->offloads().vnet_hdr) {
     fmt::print(stderr, "tunstack: {}: the kernel granted no virtio-net header\n", tun->name());
     return 1;
@@ -223,6 +225,9 @@ int main(int argc, char** argv) {
   app.add_option("--mtu", a.mtu, "MTU of the TUN (the MSS we advertise follows it)")
       ->capture_default_str()
       ->check(CLI::Range(1280, 65520));
+  app.add_option("--txqueuelen", a.tx_queue_len,
+                 "packets the TUN queues for the stack before the kernel drops (default 0: the kernel's, 500); "
+                 "uploads arrive as 64 KB super-packets, a UDP sender's datagrams one by one");
   app.add_option("--user", a.user, "after opening the TUN, drop to this user (from /etc/passwd) and every capability");
   app.add_option("--stats-json", a.stats_json, "on exit, write the counters as JSON to this file (tunstack-stats/1)");
   app.add_option("--cpus", a.cpus,

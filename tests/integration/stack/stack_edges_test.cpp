@@ -1,10 +1,13 @@
 // The edges of relaying: a client that reads slower than the server sends (the backlog must
 // stay in the kernel's socket buffers, not in tunstack's memory), UDP datagrams of every size
-// from 1 byte to the largest IPv4 allows, and a destination that refuses the connection.
+// from 1 byte to the largest IPv4 allows, a destination that refuses the connection, and the
+// TUN's transmit queue (what the client's kernel holds for tunstack) at the length asked.
 #include <iostream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "harness/command.h"
 #include "support/stack_tun_rig.h"
 #include "support/test_names.h"
 
@@ -170,6 +173,22 @@ TEST_F(StackEdges, ConnectToAClosedPortFailsFastWithEconnrefused) {
   EXPECT_EQ(s["tcp_refused"], 2u) << s.dump();
   EXPECT_EQ(s["tcp_opened"], 0u) << s.dump();
   EXPECT_EQ(s.drops_except({"protocol"}), "") << s.dump();
+}
+
+// The client's tun0 as `ip -j link` describes it in the client's namespace.
+std::uint64_t tun_tx_queue_len(const StackTunRig& rig) {
+  const auto links =
+      nlohmann::json::parse(harness::run_checked({"ip", "-j", "link", "show", "dev", "tun0"}, rig.client_ns()));
+  return links.at(0).at("txqlen").get<std::uint64_t>();
+}
+
+TEST_F(StackEdges, TheTunQueuesAsManyPacketsForTheStackAsAsked) {
+  StackTunRig asked(1500, {"--txqueuelen", "4096"});
+  EXPECT_EQ(tun_tx_queue_len(asked), 4096u) << asked.logs();
+  EXPECT_NE(asked.out().find("txqueuelen 4096"), std::string::npos) << asked.logs();
+  StackTunRig unset(1500);
+  EXPECT_EQ(tun_tx_queue_len(unset), 500u) << "the kernel's default for a TUN\n" << unset.logs();
+  EXPECT_NE(unset.out().find("txqueuelen the kernel's default"), std::string::npos) << unset.logs();
 }
 
 }  // namespace
