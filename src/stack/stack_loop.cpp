@@ -34,6 +34,7 @@ void StackLoop::on_socket(std::uint64_t token, Readiness readiness, std::uint64_
 }
 
 bool StackLoop::finish(std::uint64_t now_ms) {
+  udp_.flush();  // before the timers: a flow's held datagrams leave before it can be closed
   tcp_.on_timer(now_ms);
   udp_.on_timer(now_ms);
   tcp_.flush(now_ms);

@@ -12,6 +12,9 @@ struct UdpRelay::Flow {
   std::uint64_t token = 0;
   std::unique_ptr<DatagramSocket> socket;
   std::uint64_t last_active = 0;
+  // Off once the kernel refused a train (EINVAL: its datagrams are larger than the path to the
+  // server carries unfragmented, and UDP_SEGMENT does not fragment): one send per datagram then.
+  bool trains = true;
 };
 
 UdpRelay::UdpRelay(SocketFactory& sockets, PacketSink& sink, StackCounters& counters, UdpConfig config)
@@ -79,7 +82,54 @@ void UdpRelay::on_datagram(const Inbound& in, std::uint64_t now_ms) {
     timers_.emplace(now_ms + config_.idle_ms, f->token);
   }
   f->last_active = now_ms;
-  const auto r = f->socket->send(in.payload, datagrams > 1 ? in.gso_size : 0);
+  const std::size_t size = in.payload.size();
+  if (datagrams > 1 || size == 0 || !f->trains) {
+    send_train();  // what came before goes first
+    send(*f, in.payload, datagrams > 1 ? in.gso_size : 0, datagrams);
+    return;
+  }
+  Train& t = train_;
+  if (t.count != 0 && (t.token != f->token || t.closed || size > t.size || t.count == kMaxTrain ||
+                       t.bytes.size() + size > kMaxTrainBytes))
+    send_train();
+  if (t.count == 0) {
+    t.token = f->token;
+    t.size = static_cast<std::uint16_t>(size);
+  }
+  t.bytes.insert(t.bytes.end(), in.payload.begin(), in.payload.end());
+  ++t.count;
+  t.closed = size < t.size;
+}
+
+void UdpRelay::flush() { send_train(); }
+
+void UdpRelay::send_train() {
+  Train& t = train_;
+  if (t.count == 0) return;
+  if (Flow* f = find(t.token); !f) {
+    counters_.drop(Drop::kUdpSend, t.count);  // not reached: flows close on timers, after flush()
+  } else if (t.count == 1) {
+    send(*f, t.bytes, 0, 1);
+  } else {
+    const auto r = f->socket->send(t.bytes, t.size);
+    if (r.ok()) {
+      counters_.udp_datagrams_in += t.count;
+    } else if (r.error == EINVAL) {
+      f->trains = false;
+      for (std::size_t at = 0; at < t.bytes.size(); at += t.size)
+        send(*f, std::span<const std::uint8_t>(t.bytes).subspan(at, std::min<std::size_t>(t.size, t.bytes.size() - at)),
+             0, 1);
+    } else {
+      counters_.drop(r.error == EAGAIN || r.error == ENOBUFS ? Drop::kUdpBufferFull : Drop::kUdpSend, t.count);
+    }
+  }
+  t.bytes.clear();
+  t.count = 0;
+  t.closed = false;
+}
+
+void UdpRelay::send(Flow& f, std::span<const std::uint8_t> payload, std::uint16_t gso_size, std::size_t datagrams) {
+  const auto r = f.socket->send(payload, gso_size);
   if (!r.ok()) {
     counters_.drop(r.error == EAGAIN || r.error == ENOBUFS ? Drop::kUdpBufferFull : Drop::kUdpSend, datagrams);
     return;

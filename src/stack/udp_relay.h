@@ -1,8 +1,9 @@
 #pragma once
 // The UDP half of the stack: every flow the client sends on gets a connected kernel socket to
 // the same server address and port; datagrams go out as they came (a USO super-packet as one
-// UDP_SEGMENT send), replies come back coalesced by UDP_GRO into USO super-packets. A flow
-// idle for idle_ms is closed.
+// UDP_SEGMENT send), and consecutive datagrams of one flow and one size read in one batch
+// leave together as one UDP_SEGMENT send (flush()); replies come back coalesced by UDP_GRO
+// into USO super-packets. A flow idle for idle_ms is closed.
 #include <cstdint>
 #include <memory>
 #include <queue>
@@ -34,6 +35,9 @@ class UdpRelay {
   void on_datagram(const Inbound& in, std::uint64_t now_ms);
   void on_socket(std::uint64_t token, Readiness r, std::uint64_t now_ms);
   void on_timer(std::uint64_t now_ms);
+  // Sends the datagrams on_datagram() held to send together; the event loop calls it after each
+  // batch of packets from the client, before the timers.
+  void flush();
   std::uint64_t next_deadline();
   std::size_t flows() const { return by_flow_.size(); }
 
@@ -42,6 +46,26 @@ class UdpRelay {
   Flow* find(std::uint64_t token) const;
   void remove(Flow& f);
   void to_client(Flow& f, std::size_t payload, std::uint16_t gso_size);
+  // One send of `datagrams` datagrams (gso_size 0: one datagram), counted either way.
+  void send(Flow& f, std::span<const std::uint8_t> payload, std::uint16_t gso_size, std::size_t datagrams);
+  void send_train();
+
+  // A train: consecutive datagrams of one flow, all `size` bytes but the last, which may be
+  // shorter and then ends the train. Sent as one UDP_SEGMENT send, it costs one system call
+  // and one trip through the kernel's UDP, IP and veth paths instead of one per datagram. One
+  // train at a time (a datagram of another flow sends the train first), so the memory it holds
+  // is one buffer of kMaxTrainBytes, whatever the number of flows.
+  struct Train {
+    std::uint64_t token = 0;
+    std::uint16_t size = 0;
+    std::size_t count = 0;
+    bool closed = false;  // ended by a shorter datagram
+    std::vector<std::uint8_t> bytes;
+  };
+  // UDP_MAX_SEGMENTS of kernels before 6.9 (include/linux/udp.h); later ones take 128.
+  static constexpr std::size_t kMaxTrain = 64;
+  static constexpr std::size_t kMaxTrainBytes = 65507;  // an IPv4 datagram's largest payload
+  Train train_;
 
   SocketFactory& sockets_;
   PacketSink& sink_;

@@ -128,14 +128,16 @@ class FakeDatagramSocket final : public stack::DatagramSocket {
     std::uint16_t gso_size = 0;
   };
   std::vector<Sent> sent;
-  int send_error = 0;     // when set, send() fails with it
-  int receive_error = 0;  // the next receive() fails with it, once (an ICMP error the kernel reports)
+  int send_error = 0;      // when set, send() fails with it
+  int gso_send_error = 0;  // when set, a send() with a gso_size fails with it (EINVAL: the path's MTU)
+  int receive_error = 0;   // the next receive() fails with it, once (an ICMP error the kernel reports)
 
   // A reply from the server: one datagram, or a GRO run of `gso_size`-byte datagrams.
   void server_replies(Bytes payload, std::uint16_t gso_size = 0) { replies_.push_back({std::move(payload), gso_size}); }
 
   stack::IoResult send(std::span<const std::uint8_t> payload, std::uint16_t gso_size) override {
     if (send_error) return {0, send_error};
+    if (gso_send_error && gso_size != 0) return {0, gso_send_error};
     sent.push_back({Bytes(payload.begin(), payload.end()), gso_size});
     return {payload.size(), 0};
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -214,8 +215,21 @@ class StackRig {
       tcp_.on_segment(in, now);
     else
       udp_.on_datagram(in, now);
-    tcp_.flush(now);
+    if (!in_batch_) end_batch();
     return std::nullopt;
+  }
+  // Everything `packets` feeds as one batch read from the TUN, then the end of the batch.
+  void batch(const std::function<void()>& packets) {
+    in_batch_ = true;
+    packets();
+    in_batch_ = false;
+    end_batch();
+  }
+
+  // What the event loop does after a batch (StackLoop::finish()).
+  void end_batch() {
+    udp_.flush();
+    tcp_.flush(now);
   }
 
   void advance(std::uint64_t ms) {
@@ -294,6 +308,7 @@ class StackRig {
   stack::TcpEngine tcp_;
   stack::UdpRelay udp_;
   std::size_t seen_ = 0;
+  bool in_batch_ = false;  // inside batch(): feed() leaves the end of the batch to it
   std::size_t streams_before_ = 0;
 };
 

@@ -1,9 +1,11 @@
-// The UDP relay: one connected socket per flow, USO super-packets out as one send, replies (and
-// GRO runs, as USO super-packets) back to the client, idle flows closed, a bounded flow table.
+// The UDP relay: one connected socket per flow, USO super-packets out as one send, datagrams of
+// one batch coalesced into trains (one UDP_SEGMENT send), replies (and GRO runs, as USO
+// super-packets) back to the client, idle flows closed, a bounded flow table.
 #include <cerrno>
 #include <optional>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "packet/checksum.h"
@@ -341,5 +343,166 @@ INSTANTIATE_TEST_SUITE_P(UdpRelay, UdpSendFailure,
                                          SendFailRow{"NotPermitted", 0, EPERM, Drop::kUdpSend},
                                          SendFailRow{"ConnectFails", EMFILE, 0, Drop::kUdpSend}),
                          [](const testing::TestParamInfo<SendFailRow>& i) { return std::string(i.param.name); });
+
+// --- trains: the datagrams of one batch, coalesced -------------------------------------------
+
+// One datagram of a batch: on flow f (or g, another client port), `size` bytes.
+struct TrainIn {
+  bool other_flow = false;
+  std::size_t size = 0;
+};
+// One send() the batch caused, on f's socket or g's, in the order they happened.
+struct TrainOut {
+  bool other_flow = false;
+  std::size_t bytes = 0;
+  std::uint16_t gso_size = 0;
+};
+
+struct TrainRow {
+  const char* name;  // the rule
+  std::vector<TrainIn> in;
+  std::vector<TrainOut> out;
+};
+
+std::vector<TrainIn> same(std::size_t count, std::size_t size) { return std::vector<TrainIn>(count, {false, size}); }
+
+class Trains : public testing::TestWithParam<TrainRow> {};
+
+TEST_P(Trains, LeaveAsTheRuleSays) {
+  const TrainRow& r = GetParam();
+  StackRig rig;
+  ClientFlow f;
+  ClientFlow g = f;
+  g.client_port = 40001;
+  // Both flows open first (one batch each), so their sockets exist; those sends are not counted.
+  rig.client_sends_udp(f, pattern(1));
+  rig.client_sends_udp(g, pattern(1));
+  auto& sockets = rig.sockets().datagrams;
+  ASSERT_EQ(sockets.size(), 2u);
+  std::vector<std::pair<bool, const tbtest::FakeDatagramSocket*>> both;
+  for (const auto& [token, socket] : sockets)
+    both.emplace_back(rig.sockets().flows.at(token) != f.key(packet::kProtoUdp), socket);
+  std::vector<Bytes> payloads;
+  rig.batch([&] {
+    for (std::size_t i = 0; i < r.in.size(); ++i) {
+      payloads.push_back(pattern(r.in[i].size, static_cast<std::uint8_t>(i)));
+      rig.client_sends_udp(r.in[i].other_flow ? g : f, payloads.back());
+    }
+  });
+  // What each flow's socket got after its opening datagram, in order; f's and g's kept apart.
+  std::vector<TrainOut> got_f, got_g;
+  Bytes bytes_f, bytes_g;
+  for (const auto& [other, socket] : both)
+    for (std::size_t i = 1; i < socket->sent.size(); ++i) {
+      (other ? got_g : got_f).push_back({other, socket->sent[i].payload.size(), socket->sent[i].gso_size});
+      auto& b = other ? bytes_g : bytes_f;
+      b.insert(b.end(), socket->sent[i].payload.begin(), socket->sent[i].payload.end());
+    }
+  std::vector<TrainOut> want_f, want_g;
+  for (const auto& o : r.out) (o.other_flow ? want_g : want_f).push_back(o);
+  auto same_out = [](const std::vector<TrainOut>& a, const std::vector<TrainOut>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const TrainOut& x, const TrainOut& y) {
+             return x.bytes == y.bytes && x.gso_size == y.gso_size;
+           });
+  };
+  auto show = [](const std::vector<TrainOut>& v) {
+    std::string s;
+    for (const auto& o : v) s += fmt::format("[{} gso {}] ", o.bytes, o.gso_size);
+    return s;
+  };
+  EXPECT_TRUE(same_out(got_f, want_f)) << "f: " << show(got_f) << "expected " << show(want_f);
+  EXPECT_TRUE(same_out(got_g, want_g)) << "g: " << show(got_g) << "expected " << show(want_g);
+  // Every byte arrives, in the order sent on its flow.
+  Bytes want_bytes_f, want_bytes_g;
+  for (std::size_t i = 0; i < r.in.size(); ++i)
+    (r.in[i].other_flow ? want_bytes_g : want_bytes_f)
+        .insert((r.in[i].other_flow ? want_bytes_g : want_bytes_f).end(), payloads[i].begin(), payloads[i].end());
+  EXPECT_EQ(bytes_f, want_bytes_f);
+  EXPECT_EQ(bytes_g, want_bytes_g);
+  EXPECT_EQ(rig.counters().udp_datagrams_in, 2 + r.in.size()) << "every datagram counted once";
+  EXPECT_EQ(rig.counters().dropped(), 0u);
+}
+
+std::vector<TrainIn> cat(std::initializer_list<std::vector<TrainIn>> parts) {
+  std::vector<TrainIn> v;
+  for (const auto& p : parts) v.insert(v.end(), p.begin(), p.end());
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    UdpRelay, Trains,
+    testing::Values(TrainRow{"EqualDatagramsLeaveAsOneSendOfTheirSize", same(3, 1000), {{false, 3000, 1000}}},
+                    TrainRow{"OneDatagramIsAPlainSend", same(1, 1000), {{false, 1000, 0}}},
+                    TrainRow{"AShorterDatagramEndsTheTrainItJoins",
+                             cat({same(2, 1000), same(1, 400), same(1, 1000)}),
+                             {{false, 2400, 1000}, {false, 1000, 0}}},
+                    TrainRow{"ALongerDatagramStartsANewTrain",
+                             cat({same(1, 500), same(2, 1000)}),
+                             {{false, 500, 0}, {false, 2000, 1000}}},
+                    TrainRow{"AnotherFlowInBetweenSendsTheTrainFirst",
+                             {{false, 1000}, {true, 1000}, {false, 1000}, {false, 1000}},
+                             {{false, 1000, 0}, {true, 1000, 0}, {false, 2000, 1000}}},
+                    TrainRow{"AtMost64DatagramsASend", same(65, 100), {{false, 6400, 100}, {false, 100, 0}}},
+                    TrainRow{"AtMost65507BytesASend", same(50, 1400), {{false, 64400, 1400}, {false, 5600, 1400}}},
+                    TrainRow{"AnEmptyDatagramGoesAloneAfterTheTrain",
+                             cat({same(2, 100), same(1, 0)}),
+                             {{false, 200, 100}, {false, 0, 0}}}),
+    [](const testing::TestParamInfo<TrainRow>& i) { return std::string(i.param.name); });
+
+TEST(UdpRelay, UsoSuperPacketAfterHeldDatagramsLeavesAfterThem) {
+  StackRig rig;
+  ClientFlow f;
+  rig.batch([&] {
+    rig.client_sends_udp(f, pattern(2, 1));
+    rig.client_sends_udp(f, pattern(2, 2));
+    rig.client_sends_udp(f, pattern(3000, 3), 1000);
+  });
+  const auto* s = rig.sockets().datagrams.at(rig.sockets().last_datagram);
+  ASSERT_EQ(s->sent.size(), 2u);
+  EXPECT_EQ(s->sent[0].payload.size(), 4u);
+  EXPECT_EQ(s->sent[0].gso_size, 2);
+  EXPECT_EQ(s->sent[1].payload, pattern(3000, 3));
+  EXPECT_EQ(rig.counters().udp_datagrams_in, 5u);
+}
+
+// The kernel refuses UDP_SEGMENT (EINVAL) for segments larger than the path carries unfragmented:
+// the train's datagrams go one by one, and so does the flow from then on.
+TEST(UdpRelay, RefusedTrainGoesDatagramByDatagramAndTheFlowStopsCoalescing) {
+  StackRig rig;
+  ClientFlow f;
+  rig.client_sends_udp(f, pattern(1));
+  auto* s = rig.sockets().datagrams.at(rig.sockets().last_datagram);
+  s->gso_send_error = EINVAL;
+  rig.batch([&] {
+    for (std::uint8_t i = 0; i < 3; ++i) rig.client_sends_udp(f, pattern(1000, i));
+  });
+  ASSERT_EQ(s->sent.size(), 4u);
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(s->sent[1 + i].payload, pattern(1000, i));
+    EXPECT_EQ(s->sent[1 + i].gso_size, 0);
+  }
+  s->gso_send_error = 0;  // even were the path to allow it now, the flow sends one by one
+  rig.batch([&] {
+    rig.client_sends_udp(f, pattern(1000, 7));
+    rig.client_sends_udp(f, pattern(1000, 8));
+  });
+  ASSERT_EQ(s->sent.size(), 6u);
+  EXPECT_EQ(s->sent[4].gso_size, 0);
+  EXPECT_EQ(s->sent[5].gso_size, 0);
+  EXPECT_EQ(rig.counters().udp_datagrams_in, 6u);
+  EXPECT_EQ(rig.counters().dropped(), 0u);
+}
+
+TEST(UdpRelay, FailedTrainIsCountedPerDatagram) {
+  StackRig rig;
+  ClientFlow f;
+  rig.client_sends_udp(f, pattern(1));
+  rig.sockets().datagrams.at(rig.sockets().last_datagram)->send_error = ENOBUFS;
+  rig.batch([&] {
+    for (int i = 0; i < 5; ++i) rig.client_sends_udp(f, pattern(100));
+  });
+  EXPECT_EQ(rig.counters().dropped(Drop::kUdpBufferFull), 5u);
+  EXPECT_EQ(rig.counters().udp_datagrams_in, 1u);
+}
 
 }  // namespace
