@@ -319,7 +319,7 @@ class Harness {
 
   void run(Reader& r) {
     for (std::size_t ops = 0; ops < kMaxOps && !r.empty(); ++ops) {
-      switch (r.u8() % 9) {
+      switch (r.u8() % 10) {
         case 0: raw(r, {}, false); break;
         case 1: {
           if (!r.has(vnet::kHeaderSize)) return;
@@ -334,6 +334,10 @@ class Harness {
         case 6: tcp_socket(r); break;
         case 7: udp_socket(r); break;
         case 8: sink_.refuse = !sink_.refuse; break;
+        case 9:  // packets from here to the next toggle are one batch read from the TUN
+          if (batching_) end_batch();
+          batching_ = !batching_;
+          break;
       }
       check();
     }
@@ -433,6 +437,12 @@ class Harness {
       FUZZ_CHECK(in.flow.protocol == packet::kProtoUdp);
       udp_.on_datagram(in, now_);
     }
+    if (!batching_) end_batch();
+  }
+
+  // What the event loop does after a batch of packets (StackLoop::finish()): UDP trains out, then ACKs.
+  void end_batch() {
+    udp_.flush();
     tcp_.flush(now_);
   }
 
@@ -540,6 +550,7 @@ class Harness {
   }
 
   void advance(std::uint64_t ms) {
+    udp_.flush();  // a batch ends before the timers run, as in StackLoop::finish()
     now_ += ms;
     tcp_.on_timer(now_);
     udp_.on_timer(now_);
@@ -550,6 +561,7 @@ class Harness {
   }
 
   void event(std::uint64_t token, stack::Readiness ready) {
+    udp_.flush();  // socket events come after the batch of packets, in the event loop
     if (token & stack::kUdpTokenBit)
       udp_.on_socket(token, ready, now_);
     else
@@ -613,7 +625,10 @@ class Harness {
     const std::uint64_t token = live[which % live.size()];
     tbtest::FakeDatagramSocket& s = *sockets_.datagrams.at(token);
     if (which & 0x80) {
-      s.send_error = (len & 1) ? ENOBUFS : ECONNREFUSED;
+      if (len & 2)
+        s.gso_send_error = EINVAL;  // the path refuses UDP_SEGMENT: trains go one by one
+      else
+        s.send_error = (len & 1) ? ENOBUFS : ECONNREFUSED;
       return;
     }
     s.server_replies(Bytes(len, static_cast<std::uint8_t>(gso_size)), gso_size);
@@ -632,6 +647,7 @@ class Harness {
   tbtest::FakeSocketFactory sockets_;
   CheckingSink sink_;
   stack::StackCounters counters_;
+  bool batching_ = false;  // feed() leaves the end of the batch to the next op 9
   stack::TcpEngine tcp_;
   stack::UdpRelay udp_;
   const std::array<ClientFlow, kFlows> flows_ = make_flows();
