@@ -26,9 +26,14 @@ double seconds(std::chrono::steady_clock::duration d) { return std::chrono::dura
 
 }  // namespace
 
-double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds) {
-  if (wall_seconds <= 0 || ticks_per_second <= 0 || last.busy() <= first.busy()) return 0;
-  return 100.0 * static_cast<double>(last.busy() - first.busy()) / static_cast<double>(ticks_per_second) / wall_seconds;
+double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds,
+                           long cpus) {
+  if (wall_seconds <= 0 || ticks_per_second <= 0 || cpus <= 0) return 0;
+  const auto not_busy = [](const CpuTimes& t) { return static_cast<double>(t.idle + t.iowait + t.steal); };
+  const double capacity = static_cast<double>(cpus) * 100.0;
+  const double idle = 100.0 * (not_busy(last) - not_busy(first)) / static_cast<double>(ticks_per_second) / wall_seconds;
+  // The two readings and the wall clock are taken a few microseconds apart: keep within [0, capacity].
+  return std::clamp(capacity - idle, 0.0, capacity);
 }
 
 std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of) {
@@ -162,7 +167,7 @@ MonitorSummary Monitor::stop() {
     if (b.total() > a.total())
       summary.steal_percent =
           100.0 * static_cast<double>(b.steal - a.steal) / static_cast<double>(b.total() - a.total());
-    summary.machine_cpu = machine_cpu_percent(a, b, hz, wall);
+    summary.machine_cpu = machine_cpu_percent(a, b, hz, wall, ::sysconf(_SC_NPROCESSORS_ONLN));
   }
   return summary;
 }

@@ -39,10 +39,14 @@ struct TreeSample {
 // Turns samples into the summary; pure, so it is unit-tested. ticks_per_second: sysconf(_SC_CLK_TCK).
 MonitorSummary summarize_tree(const std::vector<TreeSample>& samples, long ticks_per_second);
 
-// The machine's busy time (user, nice, system, irq, softirq: not idle, iowait or the hypervisor's
-// steal) between two readings of /proc/stat `wall_seconds` apart, in % of one core, so a 2-core
-// machine reads 200 when both cores were busy throughout; 0 when no time passed.
-double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds);
+// The machine's busy time between two readings of /proc/stat `wall_seconds` apart, in % of one
+// core, so a 2-core machine reads 200 when both cores were busy throughout; 0 when no time passed.
+// Busy is what the `cpus` cores had, less their idle, iowait and the hypervisor's steal: those are
+// measured (a tickless kernel adds up each idle stretch), where /proc/stat's user and system come
+// from the timer tick, which misses short bursts (a process woken for microseconds at a time
+// between ticks: pasta relaying UDP used 11.6 % of a core while they summed to 2.7 %).
+double machine_cpu_percent(const CpuTimes& first, const CpuTimes& last, long ticks_per_second, double wall_seconds,
+                           long cpus);
 
 // Every process whose parent chain reaches one of `roots` (roots included), from a pid → ppid map.
 std::vector<pid_t> descendants(const std::vector<pid_t>& roots, const std::map<pid_t, pid_t>& parent_of);

@@ -65,41 +65,42 @@ TEST(Monitor, DescendantsFollowTheParentChain) {
   EXPECT_EQ(both, (std::vector<pid_t>{11, 12, 20}));
 }
 
-// The machine's CPU counts what every core spent working, and only that.
-TEST(MachineCpu, CountsUserSystemIrqAndSoftirqButNotIdleIowaitOrSteal) {
+// The machine's CPU is what the cores had less what they spent idle, waiting for I/O or stolen:
+// those are measured, where user and system time come from the timer tick.
+TEST(MachineCpu, IsTheCoresLessTheirIdleIowaitAndSteal) {
   struct Case {
     const char* rule;
-    CpuTimes delta;  // ticks added between the two readings, at 100 Hz over 2 s
+    CpuTimes delta;  // ticks added between the two readings: 2 cores at 100 Hz over 2 s have 400
     double expected;
   };
   const Case cases[] = {
-      {"both cores busy in user space read 200", {.user = 400}, 200.0},
-      {"nice, system, irq and softirq count as busy", {.nice = 10, .system = 100, .irq = 30, .softirq = 60}, 100.0},
-      {"idle and iowait are not busy", {.user = 50, .idle = 300, .iowait = 50}, 25.0},
-      {"time the hypervisor stole is not ours", {.user = 100, .steal = 300}, 50.0},
+      {"idle throughout reads 0", {.idle = 400}, 0.0},
+      {"never idle reads 200: both cores busy", {.user = 250, .system = 150}, 200.0},
+      {"half the idle time left is one core busy", {.user = 10, .idle = 200}, 100.0},
+      {"user and system ticks do not count: the tick misses short bursts", {.user = 5, .idle = 300}, 50.0},
+      {"waiting for I/O is not busy", {.idle = 100, .iowait = 100}, 100.0},
+      {"time the hypervisor stole is not ours", {.idle = 200, .steal = 200}, 0.0},
+      {"more idle than the wall clock allows (readings a moment apart) reads 0", {.idle = 410}, 0.0},
   };
   const CpuTimes first{
       .user = 1000, .nice = 10, .system = 500, .idle = 9000, .iowait = 5, .irq = 7, .softirq = 70, .steal = 3};
   for (const auto& c : cases) {
     CpuTimes last = first;
     last.user += c.delta.user;
-    last.nice += c.delta.nice;
     last.system += c.delta.system;
     last.idle += c.delta.idle;
     last.iowait += c.delta.iowait;
-    last.irq += c.delta.irq;
-    last.softirq += c.delta.softirq;
     last.steal += c.delta.steal;
-    EXPECT_NEAR(machine_cpu_percent(first, last, 100, 2.0), c.expected, 1e-9) << c.rule;
+    EXPECT_NEAR(machine_cpu_percent(first, last, 100, 2.0, 2), c.expected, 1e-9) << c.rule;
   }
 }
 
-TEST(MachineCpu, NoTimeOrNoWorkGivesZero) {
+TEST(MachineCpu, NoTimeOrNoCoresGiveZero) {
   const CpuTimes first{.user = 1000, .idle = 5000};
   CpuTimes later = first;
-  later.user += 100;
-  EXPECT_EQ(machine_cpu_percent(first, later, 100, 0.0), 0.0);  // no wall time passed
-  EXPECT_EQ(machine_cpu_percent(first, first, 100, 1.0), 0.0);  // nothing ran
-  EXPECT_EQ(machine_cpu_percent(later, first, 100, 1.0), 0.0);  // readings swapped: never negative
-  EXPECT_NEAR(machine_cpu_percent(first, later, 100, 1.0), 100.0, 1e-9);
+  later.idle += 100;
+  EXPECT_EQ(machine_cpu_percent(first, later, 100, 0.0, 2), 0.0);  // no wall time passed
+  EXPECT_EQ(machine_cpu_percent(first, later, 100, 1.0, 0), 0.0);  // no cores known
+  EXPECT_NEAR(machine_cpu_percent(first, later, 100, 1.0, 2), 100.0, 1e-9);
+  EXPECT_NEAR(machine_cpu_percent(first, later, 100, 1.0, 1), 0.0, 1e-9);
 }
