@@ -132,6 +132,7 @@ RunResult Bench::run() {
                      {"repeat", options_.repeat},
                      {"parallel", options_.iperf.parallel},
                      {"udp", options_.iperf.udp},
+                     {"udp_length", options_.iperf.udp_length},
                      {"reverse", options_.iperf.reverse},
                      {"row_order", to_string(options_.row_order)},
                      {"max_others_cpu", options_.thresholds.max_others_cpu},

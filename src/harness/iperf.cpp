@@ -32,6 +32,26 @@ void Iperf::wait_until_listening(Process& server) {
   }
 }
 
+std::vector<std::string> client_argv(const IperfPath& path, const IperfOptions& options, int port) {
+  std::vector<std::string> argv{"iperf3",
+                                "-c",
+                                path.server_address,
+                                "-p",
+                                std::to_string(port),
+                                "-t",
+                                std::to_string(options.duration_s),
+                                "-J",
+                                "--connect-timeout",
+                                "3000"};
+  if (options.parallel > 1) argv.insert(argv.end(), {"-P", std::to_string(options.parallel)});
+  if (options.udp) {
+    argv.insert(argv.end(), {"-u", "-b", options.udp_rate});
+    if (options.udp_length > 0) argv.insert(argv.end(), {"-l", std::to_string(options.udp_length)});
+  }
+  if (options.reverse) argv.push_back("-R");
+  return argv;
+}
+
 IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started) {
   const std::string port = std::to_string(options_.port);
   if (port_in_use(path_.server_ns, options_.port))
@@ -44,19 +64,7 @@ IperfResult Iperf::run(const Tick& tick, const std::function<void()>& on_started
   TrackedChild server_tracked(state_, server.pid());
   wait_until_listening(server);
 
-  std::vector<std::string> argv{"iperf3",
-                                "-c",
-                                path_.server_address,
-                                "-p",
-                                port,
-                                "-t",
-                                std::to_string(options_.duration_s),
-                                "-J",
-                                "--connect-timeout",
-                                "3000"};
-  if (options_.parallel > 1) argv.insert(argv.end(), {"-P", std::to_string(options_.parallel)});
-  if (options_.udp) argv.insert(argv.end(), {"-u", "-b", options_.udp_rate});
-  if (options_.reverse) argv.push_back("-R");
+  const auto argv = client_argv(path_, options_, options_.port);
   const auto client_out = log_dir_ / "iperf3-client.json";
   Process client = Process::spawn({argv, path_.client_ns, client_out, log_dir_ / "iperf3-client.err"});
   TrackedChild client_tracked(state_, client.pid());

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/iperf_result.h"
 
@@ -25,6 +26,9 @@ struct IperfOptions {
   int parallel = 1;
   bool udp = false;
   std::string udp_rate = "0";  // -b for UDP; 0 = unlimited
+  // -l for UDP: bytes per datagram; 0 = iperf3's choice, which follows the path's MTU (1448 through
+  // a TUN at 1500, 32 KB through a peer's tap at 65520), so rows at different MTUs send different sizes.
+  int udp_length = 0;
   bool reverse = false;
   int port = 5201;
 };
@@ -46,6 +50,9 @@ class Iperf {
   std::filesystem::path log_dir_;
   RunState* state_;
 };
+
+// The client's command line (run in the client namespace, connecting to the server on `port`).
+std::vector<std::string> client_argv(const IperfPath& path, const IperfOptions& options, int port);
 
 // True when something in `netns` already listens on the TCP port.
 bool port_in_use(const std::string& netns, int port);

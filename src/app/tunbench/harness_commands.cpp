@@ -64,6 +64,7 @@ struct RunOptions {
   int parallel = 1;
   bool udp = false;
   std::string udp_rate = "0";
+  int udp_length = 0;
   bool reverse = false;
   std::string json, markdown, chart;
   bool profile = false;
@@ -208,6 +209,7 @@ int run_command(const RunOptions& o) {
   options.iperf.parallel = o.parallel;
   options.iperf.udp = o.udp;
   options.iperf.udp_rate = o.udp_rate;
+  options.iperf.udp_length = o.udp_length;
   options.iperf.reverse = o.reverse;
   options.repeat = o.repeat;
   options.profile = o.profile;
@@ -315,6 +317,11 @@ void add_run(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 128));
   run->add_flag("--udp", o->udp, "UDP instead of TCP");
   run->add_option("--udp-rate", o->udp_rate, "iperf3 -b for UDP (0 = unlimited)")->capture_default_str();
+  run->add_option("--udp-length", o->udp_length,
+                  "iperf3 -l for UDP: bytes per datagram (0 = iperf3's choice, from the path's MTU: rows at different "
+                  "MTUs then send different sizes)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65507));
   run->add_flag("-R,--reverse", o->reverse, "server sends, client receives (= --directions down)");
   run->add_option("--json", o->json, "write every raw sample and the machine description");
   run->add_option("--markdown", o->markdown, "write the markdown report");
