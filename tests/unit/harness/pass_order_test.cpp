@@ -38,7 +38,7 @@ const std::vector<RowSpec> kRun = {row("kernel veth", "kernel-veth", "", false),
                                    row("kernel routed", "kernel-routed", "kernel-veth", false), row("A", "forwarder"),
                                    row("B", "forwarder", "kernel-routed"), row("C", "stack")};
 
-struct Case {
+struct OrderCase {
   const char* rule;
   int pass;
   RowOrder order;
@@ -46,7 +46,7 @@ struct Case {
 };
 
 TEST(PassOrder, BaselinesFirstAndTheOthersRotateOnePlacePerPass) {
-  const std::vector<Case> cases = {
+  const std::vector<OrderCase> cases = {
       {"pass 1 runs the given order", 1, RowOrder::kRotate, {"kernel veth", "kernel routed", "A", "B", "C"}},
       {"pass 2 moves the first compared row last",
        2,
