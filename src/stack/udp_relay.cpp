@@ -112,15 +112,13 @@ void UdpRelay::send_train() {
     send(*f, t.bytes, 0, 1);
   } else {
     const auto r = f->socket->send(t.bytes, t.size);
-    if (r.ok()) {
-      counters_.udp_datagrams_in += t.count;
-    } else if (r.error == EINVAL) {
+    if (r.error == EINVAL) {
       f->trains = false;
       for (std::size_t at = 0; at < t.bytes.size(); at += t.size)
         send(*f, std::span<const std::uint8_t>(t.bytes).subspan(at, std::min<std::size_t>(t.size, t.bytes.size() - at)),
              0, 1);
     } else {
-      counters_.drop(r.error == EAGAIN || r.error == ENOBUFS ? Drop::kUdpBufferFull : Drop::kUdpSend, t.count);
+      count_send(r, t.count);
     }
   }
   t.bytes.clear();
@@ -129,12 +127,14 @@ void UdpRelay::send_train() {
 }
 
 void UdpRelay::send(Flow& f, std::span<const std::uint8_t> payload, std::uint16_t gso_size, std::size_t datagrams) {
-  const auto r = f.socket->send(payload, gso_size);
-  if (!r.ok()) {
+  count_send(f.socket->send(payload, gso_size), datagrams);
+}
+
+void UdpRelay::count_send(const IoResult& r, std::size_t datagrams) {
+  if (r.ok())
+    counters_.udp_datagrams_in += datagrams;
+  else
     counters_.drop(r.error == EAGAIN || r.error == ENOBUFS ? Drop::kUdpBufferFull : Drop::kUdpSend, datagrams);
-    return;
-  }
-  counters_.udp_datagrams_in += datagrams;
 }
 
 void UdpRelay::to_client(Flow& f, std::size_t payload, std::uint16_t gso_size) {

@@ -48,6 +48,8 @@ class UdpRelay {
   void to_client(Flow& f, std::size_t payload, std::uint16_t gso_size);
   // One send of `datagrams` datagrams (gso_size 0: one datagram), counted either way.
   void send(Flow& f, std::span<const std::uint8_t> payload, std::uint16_t gso_size, std::size_t datagrams);
+  // What a send of `datagrams` datagrams did: counted in, or dropped with the send's reason.
+  void count_send(const IoResult& r, std::size_t datagrams);
   void send_train();
 
   // A train: consecutive datagrams of one flow, all `size` bytes but the last, which may be
